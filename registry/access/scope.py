@@ -1,0 +1,95 @@
+"""Object-level access: every read and write is checked against the caller's org subtree.
+
+An object outside the caller's scope answers exactly like a missing one (404), so ids of
+other units' records leak nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from registry.access.principal import Principal
+from registry.db import Entity
+from registry.errors import Forbidden, NotFound
+from registry.org_units.models import OrgUnit
+from registry.party.models import PartyEvent, PartyMembership
+from registry.persons.models import Person
+
+E = TypeVar("E", bound=Entity)
+
+
+def label(model: type[Entity]) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", " ", model.__name__).lower()
+
+
+def _subtree(path: str) -> sa.Select[tuple[uuid.UUID]]:
+    return sa.select(OrgUnit.id).where(OrgUnit.path.startswith(path, autoescape=True))
+
+
+def _persons_in(path: str) -> sa.Select[tuple[uuid.UUID]]:
+    return sa.select(Person.id).where(Person.org_unit_id.in_(_subtree(path)))
+
+
+def scope_clause(model: type[Entity], path: str) -> sa.ColumnElement[bool]:
+    """Rows of ``model`` inside the org subtree rooted at ``path``."""
+    cols: Any = model.__table__.c
+    if model is OrgUnit:
+        return OrgUnit.path.startswith(path, autoescape=True)
+    if model is PartyMembership:
+        return sa.or_(
+            PartyMembership.person_id.in_(_persons_in(path)),
+            PartyMembership.party_cell_id.in_(_subtree(path)),
+        )
+    if model is PartyEvent:
+        return PartyEvent.membership_id.in_(
+            sa.select(PartyMembership.id).where(scope_clause(PartyMembership, path))
+        )
+    if "person_id" in cols:
+        return cols.person_id.in_(_persons_in(path))  # type: ignore[no-any-return]
+    if "org_unit_id" in cols:
+        return cols.org_unit_id.in_(_subtree(path))  # type: ignore[no-any-return]
+    return sa.true()  # registry-wide reference data (standard profiles)
+
+
+def visible(stmt: sa.Select[Any], model: type[Entity], principal: Principal) -> sa.Select[Any]:
+    if principal.reads_everything:
+        return stmt
+    assert principal.org_path is not None
+    return stmt.where(scope_clause(model, principal.org_path))
+
+
+def get_visible(session: Session, model: type[E], obj_id: uuid.UUID, principal: Principal) -> E:
+    stmt = visible(sa.select(model).where(model.id == obj_id), model, principal)
+    obj = session.scalars(stmt).first()
+    if obj is None:
+        raise NotFound(f"{label(model)} {obj_id} not found")
+    return obj
+
+
+def require_writable(session: Session, model: type[E], obj_id: uuid.UUID, principal: Principal) -> E:
+    """Load a record the caller may change: out of scope → 404, read-only role → 403."""
+    if not principal.can_write:
+        raise Forbidden(f"role {principal.role} may not change records")
+    if principal.org_path is None:
+        obj = session.get(model, obj_id)
+        if obj is None:
+            raise NotFound(f"{label(model)} {obj_id} not found")
+        return obj
+    stmt = sa.select(model).where(model.id == obj_id, scope_clause(model, principal.org_path))
+    found = session.scalars(stmt).first()
+    if found is None:
+        raise NotFound(f"{label(model)} {obj_id} not found")
+    return found
+
+
+def require_org_writable(session: Session, org_id: uuid.UUID, principal: Principal) -> OrgUnit:
+    return require_writable(session, OrgUnit, org_id, principal)
+
+
+def require_person_writable(session: Session, person_id: uuid.UUID, principal: Principal) -> Person:
+    return require_writable(session, Person, person_id, principal)

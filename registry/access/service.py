@@ -1,0 +1,57 @@
+"""API tokens: created from the CLI, stored as SHA-256 only, resolved to a Principal."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from registry.access.models import ApiToken
+from registry.access.principal import ROLES, Principal, Role
+from registry.dates import utcnow
+from registry.errors import Invalid, NotFound, Unauthorized
+from registry.org_units.models import OrgUnit
+
+TOKEN_PREFIX = "cadre_"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_token(session: Session, *, role: str, org_code: str | None, name: str) -> str:
+    """Store a new token's hash and return the token itself (shown once)."""
+    if role not in ROLES:
+        raise Invalid.field("role", f"must be one of {', '.join(ROLES)}")
+    org_id = None
+    if org_code:
+        org = session.scalar(sa.select(OrgUnit).where(OrgUnit.code == org_code))
+        if org is None:
+            raise NotFound(f"org unit {org_code!r} not found")
+        org_id = org.id
+    elif role != "admin":
+        raise Invalid.field("org", f"a {role} token needs --org")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(ApiToken(token_hash=hash_token(token), name=name, role=role, org_unit_id=org_id))
+    session.flush()
+    return token
+
+
+def authenticate(session: Session, token: str, *, purpose: str | None) -> Principal:
+    row = session.execute(
+        sa.select(ApiToken, OrgUnit.path)
+        .outerjoin(OrgUnit, OrgUnit.id == ApiToken.org_unit_id)
+        .where(ApiToken.token_hash == hash_token(token), ApiToken.retired_at.is_(None))
+    ).first()
+    if row is None:
+        raise Unauthorized("unknown or revoked token")
+    tok, path = row
+    if tok.expires_at is not None and tok.expires_at <= utcnow():
+        raise Unauthorized("token expired")
+    role: Role = tok.role  # type: ignore[assignment]  # stored values are checked on create
+    return Principal(
+        subject=f"token:{tok.id}", role=role, org_unit_id=tok.org_unit_id, org_path=path,
+        purpose=purpose,
+    )

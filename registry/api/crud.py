@@ -1,0 +1,156 @@
+"""One factory for the create / read / update / list / retire routes of a resource.
+
+Every route checks scope at object level, answers with an ETag, requires If-Match and a
+stated reason for changes, and commits at the edge. Aggregates with extra actions add their
+own routes beside these.
+"""
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Generic, TypeVar
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Header, Query, Response, status
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from registry.access.scope import get_visible, require_writable, scope_clause, visible
+from registry.api.deps import CtxDep, ReasonDep, SessionDep, check_if_match
+from registry.api.errors import ERROR_RESPONSES
+from registry.api.pagination import page
+from registry.context import Ctx
+from registry.dates import utcnow
+from registry.db import Entity
+from registry.errors import Conflict, Forbidden, Invalid
+from registry.history import get_actor, set_actor
+from registry.org_units.models import OrgUnit
+from schemas.common import Page
+
+E = TypeVar("E", bound=Entity)
+
+
+def etag_of(obj: Entity) -> str:
+    return f'"{obj.version}"'
+
+
+@dataclass
+class Resource(Generic[E]):
+    path: str
+    tag: str
+    model: type[E]
+    read: type[BaseModel]
+    create: type[BaseModel]
+    update: type[BaseModel]
+    create_fn: Callable[[Session, Ctx, Any], E]
+    update_fn: Callable[[Session, Ctx, E, Any], None]
+    filters: tuple[str, ...] = ()
+    retire_check: Callable[[Session, E], None] | None = None
+    writable_by: tuple[str, ...] = field(default=("admin", "officer", "service"))
+
+
+def _retire(session: Session, ctx: Ctx, obj: Entity, reason: str) -> None:
+    actor = get_actor(session)
+    set_actor(session, actor.__class__(actor.actor_id, actor.role, reason, actor.request_id))
+    if obj.retired_at is not None:
+        raise Conflict("record is already retired")
+    obj.retired_at = utcnow()
+    session.flush()
+
+
+def register(router: APIRouter, res: Resource[Any]) -> None:  # noqa: C901 - route table
+    Read, Create, Update = res.read, res.create, res.update  # noqa: N806
+    name = res.tag
+
+    @router.post(
+        f"/{res.path}", response_model=Read, status_code=status.HTTP_201_CREATED, tags=[name],
+        summary=f"Create a {name} record", responses=ERROR_RESPONSES,
+        operation_id=f"create_{res.path}",
+    )
+    def create(body: Create, session: SessionDep, ctx: CtxDep, response: Response) -> Any:  # type: ignore[valid-type]
+        if ctx.principal.role not in res.writable_by:
+            raise Forbidden(f"role {ctx.principal.role} may not create {res.path}")
+        obj = res.create_fn(session, ctx, body)
+        session.commit()
+        response.headers["ETag"] = etag_of(obj)
+        response.headers["Location"] = f"/api/v1/{res.path}/{obj.id}"
+        return obj
+
+    @router.get(
+        f"/{res.path}", response_model=Page[Read], tags=[name],  # type: ignore[valid-type]
+        summary=f"List {res.path}", responses=ERROR_RESPONSES, operation_id=f"list_{res.path}",
+    )
+    def list_(
+        session: SessionDep, ctx: CtxDep,
+        cursor: Annotated[str | None, Query(max_length=64)] = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+        include_retired: bool = False,
+        person_id: uuid.UUID | None = None,
+        position_id: uuid.UUID | None = None,
+        org_unit_id: uuid.UUID | None = None,
+    ) -> Any:
+        stmt = visible(sa.select(res.model), res.model, ctx.principal)
+        cols: Any = res.model.__table__.c
+        for key, value in (("person_id", person_id), ("position_id", position_id)):
+            if value is not None:
+                if key not in cols:
+                    raise Invalid.field(f"query.{key}", f"is not a filter of {res.path}")
+                stmt = stmt.where(cols[key] == value)
+        if org_unit_id is not None:
+            org = get_visible(session, OrgUnit, org_unit_id, ctx.principal)
+            stmt = stmt.where(scope_clause(res.model, org.path))
+        if not include_retired:
+            stmt = stmt.where(cols.retired_at.is_(None))
+        items, nxt = page(session, stmt, res.model, cursor=cursor, limit=limit)
+        return {"items": items, "next_cursor": nxt}
+
+    @router.get(
+        f"/{res.path}/{{obj_id}}", response_model=Read, tags=[name],
+        summary=f"Read one {name} record", responses=ERROR_RESPONSES,
+        operation_id=f"get_{res.path}",
+    )
+    def read(obj_id: uuid.UUID, session: SessionDep, ctx: CtxDep, response: Response) -> Any:
+        obj = get_visible(session, res.model, obj_id, ctx.principal)
+        response.headers["ETag"] = etag_of(obj)
+        return obj
+
+    @router.patch(
+        f"/{res.path}/{{obj_id}}", response_model=Read, tags=[name],
+        summary=f"Change a {name} record (If-Match and X-Change-Reason required)",
+        responses=ERROR_RESPONSES, operation_id=f"update_{res.path}",
+    )
+    def update(
+        obj_id: uuid.UUID, body: Update, session: SessionDep, ctx: CtxDep,  # type: ignore[valid-type]
+        response: Response, reason: ReasonDep,
+        if_match: Annotated[str | None, Header()] = None,
+    ) -> Any:
+        obj = require_writable(session, res.model, obj_id, ctx.principal)
+        if ctx.principal.role not in res.writable_by:
+            raise Forbidden(f"role {ctx.principal.role} may not change {res.path}")
+        check_if_match(if_match, etag_of(obj))
+        res.update_fn(session, ctx, obj, body)
+        session.commit()
+        response.headers["ETag"] = etag_of(obj)
+        return obj
+
+    @router.delete(
+        f"/{res.path}/{{obj_id}}", response_model=Read, tags=[name],
+        summary=f"Retire a {name} record (kept in history; never physically deleted)",
+        responses=ERROR_RESPONSES, operation_id=f"retire_{res.path}",
+    )
+    def retire(
+        obj_id: uuid.UUID, session: SessionDep, ctx: CtxDep, response: Response,
+        reason: ReasonDep,
+        if_match: Annotated[str | None, Header()] = None,
+    ) -> Any:
+        obj = require_writable(session, res.model, obj_id, ctx.principal)
+        if ctx.principal.role not in res.writable_by:
+            raise Forbidden(f"role {ctx.principal.role} may not retire {res.path}")
+        check_if_match(if_match, etag_of(obj))
+        if res.retire_check is not None:
+            res.retire_check(session, obj)
+        _retire(session, ctx, obj, reason)
+        session.commit()
+        response.headers["ETag"] = etag_of(obj)
+        return obj
+

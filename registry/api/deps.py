@@ -1,0 +1,120 @@
+"""Request dependencies: the session (the edge's unit of work), the caller, the context."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections import defaultdict, deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from threading import Lock
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from sqlalchemy.orm import Session, sessionmaker
+
+from registry.access.principal import Principal
+from registry.access.service import authenticate
+from registry.config import Settings
+from registry.context import Ctx
+from registry.crypto import FieldCipher
+from registry.documents.store import DocumentStore
+from registry.errors import (
+    Invalid,
+    PreconditionFailed,
+    PreconditionRequired,
+    TooManyRequests,
+    Unauthorized,
+)
+from registry.history import Actor, set_actor
+
+
+@dataclass
+class RateLimiter:
+    """Sliding one-minute window per caller (in process; one ward, one server)."""
+
+    per_minute: int
+    _hits: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
+    _lock: Lock = field(default_factory=Lock)
+
+    def hit(self, key: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            window = self._hits[key]
+            while window and now - window[0] > 60:
+                window.popleft()
+            if len(window) >= self.per_minute:
+                raise TooManyRequests("too many exact identification-number lookups; wait")
+            window.append(now)
+
+
+@dataclass
+class AppServices:
+    settings: Settings
+    sessions: sessionmaker[Session]
+    cipher: FieldCipher
+    documents: DocumentStore
+    nid_lookups: RateLimiter
+
+
+def services(request: Request) -> AppServices:
+    svc: AppServices = request.app.state.services
+    return svc
+
+
+def db_session(svc: Annotated[AppServices, Depends(services)]) -> Iterator[Session]:
+    session = svc.sessions()
+    try:
+        yield session
+    finally:
+        # Routes commit what they mean to keep; anything left open is abandoned here.
+        session.rollback()
+        session.close()
+
+
+def request_id(request: Request) -> str:
+    rid: str = getattr(request.state, "request_id", None) or uuid.uuid4().hex
+    return rid
+
+
+def principal(
+    session: Annotated[Session, Depends(db_session)],
+    authorization: Annotated[str | None, Header()] = None,
+    x_purpose: Annotated[str | None, Header(max_length=200)] = None,
+) -> Principal:
+    if not authorization or not authorization.startswith("Bearer "):
+        raise Unauthorized("missing bearer token")
+    return authenticate(session, authorization.removeprefix("Bearer ").strip(), purpose=x_purpose)
+
+
+def ctx(
+    svc: Annotated[AppServices, Depends(services)],
+    who: Annotated[Principal, Depends(principal)],
+    session: Annotated[Session, Depends(db_session)],
+    rid: Annotated[str, Depends(request_id)],
+    x_change_reason: Annotated[str | None, Header(max_length=500)] = None,
+) -> Ctx:
+    reason = (x_change_reason or "").strip() or "not stated"
+    set_actor(session, Actor(actor_id=who.subject, role=who.role, reason=reason, request_id=rid))
+    return Ctx(principal=who, cipher=svc.cipher, settings=svc.settings, request_id=rid)
+
+
+def stated_reason(x_change_reason: Annotated[str | None, Header(max_length=500)] = None) -> str:
+    """Changes to existing records must say why (kept in the recorded history)."""
+    if not x_change_reason or not x_change_reason.strip():
+        raise Invalid.field("header.x-change-reason", "required when changing a record")
+    return x_change_reason.strip()
+
+
+def check_if_match(if_match: str | None, current: str) -> None:
+    if if_match is None:
+        raise PreconditionRequired("If-Match is required: read the record and send its ETag")
+    candidates = {t.strip().removeprefix("W/") for t in if_match.split(",")}
+    if current not in candidates and "*" not in candidates:
+        raise PreconditionFailed("the record changed since it was read (stale If-Match)")
+
+
+SessionDep = Annotated[Session, Depends(db_session)]
+CtxDep = Annotated[Ctx, Depends(ctx)]
+ServicesDep = Annotated[AppServices, Depends(services)]
+ReasonDep = Annotated[str, Depends(stated_reason)]

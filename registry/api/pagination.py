@@ -1,0 +1,40 @@
+"""Keyset (cursor) pagination over the primary key."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from registry.db import Entity
+from registry.errors import Invalid
+
+E = TypeVar("E", bound=Entity)
+
+
+def encode_cursor(last_id: uuid.UUID) -> str:
+    return base64.urlsafe_b64encode(last_id.bytes).decode("ascii").rstrip("=")
+
+
+def decode_cursor(cursor: str) -> uuid.UUID:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        return uuid.UUID(bytes=raw)
+    except (binascii.Error, ValueError):
+        raise Invalid.field("query.cursor", "is not a cursor this API issued") from None
+
+
+def page(
+    session: Session, stmt: sa.Select[Any], model: type[E], *, cursor: str | None, limit: int
+) -> tuple[Sequence[E], str | None]:
+    if cursor:
+        stmt = stmt.where(model.id > decode_cursor(cursor))
+    rows = session.scalars(stmt.order_by(model.id).limit(limit + 1)).all()
+    if len(rows) > limit:
+        return rows[:limit], encode_cursor(rows[limit - 1].id)
+    return rows, None

@@ -1,0 +1,46 @@
+"""Party membership actions beyond plain corrections: status transitions and transfers."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Response, status
+
+from registry.access.scope import require_writable
+from registry.api.crud import etag_of
+from registry.api.deps import CtxDep, SessionDep, check_if_match
+from registry.api.errors import ERROR_RESPONSES
+from registry.party.models import PartyMembership
+from registry.party.service import change_status, transfer
+from schemas.party import PartyEventRead, PartyStatusChange, PartyTransfer
+
+router = APIRouter(tags=["party membership"], responses=ERROR_RESPONSES)
+
+
+@router.post("/party-memberships/{membership_id}/status", response_model=PartyEventRead,
+             status_code=status.HTTP_201_CREATED, summary="Move to another party status")
+def post_status(
+    membership_id: uuid.UUID, body: PartyStatusChange, session: SessionDep, ctx: CtxDep,
+    response: Response, if_match: Annotated[str | None, Header()] = None,
+) -> Any:
+    m = require_writable(session, PartyMembership, membership_id, ctx.principal)
+    check_if_match(if_match, etag_of(m))
+    event = change_status(session, ctx, m, body)
+    session.commit()
+    response.headers["ETag"] = etag_of(m)
+    return event
+
+
+@router.post("/party-memberships/{membership_id}/transfers", response_model=PartyEventRead,
+             status_code=status.HTTP_201_CREATED, summary="Transfer to another party cell")
+def post_transfer(
+    membership_id: uuid.UUID, body: PartyTransfer, session: SessionDep, ctx: CtxDep,
+    response: Response, if_match: Annotated[str | None, Header()] = None,
+) -> Any:
+    m = require_writable(session, PartyMembership, membership_id, ctx.principal)
+    check_if_match(if_match, etag_of(m))
+    event = transfer(session, ctx, m, body)
+    session.commit()
+    response.headers["ETag"] = etag_of(m)
+    return event

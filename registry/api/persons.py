@@ -1,0 +1,120 @@
+"""Persons: the personnel file, masked by role, found by accent-free name or exact number."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Header, Query, Response, status
+
+from registry.access.principal import Principal
+from registry.access.scope import get_visible, require_person_writable, scope_clause, visible
+from registry.api.deps import CtxDep, ReasonDep, ServicesDep, SessionDep, check_if_match
+from registry.api.errors import ERROR_RESPONSES
+from registry.api.pagination import page
+from registry.assignments.models import Assignment
+from registry.dates import today
+from registry.errors import Forbidden, Invalid
+from registry.org_units.models import OrgUnit
+from registry.party.models import PartyMembership
+from registry.persons.models import Person
+from registry.persons.service import create_person, nid_index, retire_person, update_person
+from registry.persons.views import file_etag, load_file, person_read
+from registry.text import search_key
+from schemas.common import Page
+from schemas.person_file import PersonFile
+from schemas.persons import PersonCreate, PersonRead, PersonUpdate
+
+router = APIRouter(tags=["persons"], responses=ERROR_RESPONSES)
+
+
+def _writer(who: Principal) -> None:
+    if not who.can_write:
+        raise Forbidden(f"role {who.role} may not change records")
+
+
+@router.post("/persons", response_model=PersonFile, status_code=status.HTTP_201_CREATED,
+             summary="Create a personnel file")
+def create(body: PersonCreate, session: SessionDep, ctx: CtxDep, response: Response) -> Any:
+    _writer(ctx.principal)
+    person = create_person(session, ctx, body)
+    session.commit()
+    response.headers["ETag"] = file_etag(session, person)
+    response.headers["Location"] = f"/api/v1/persons/{person.id}"
+    return load_file(session, ctx, person)
+
+
+@router.get("/persons", response_model=Page[PersonRead], summary="Find persons")
+def list_persons(
+    session: SessionDep, ctx: CtxDep, svc: ServicesDep,
+    q: Annotated[str | None, Query(max_length=100, description="accent-free name search")] = None,
+    nid: Annotated[str | None, Query(pattern=r"^\d{12}$", description="exact number")] = None,
+    org_unit_id: Annotated[uuid.UUID | None, Query(description="org unit subtree")] = None,
+    position_id: Annotated[uuid.UUID | None, Query(description="current holders")] = None,
+    party_status: Annotated[str | None, Query(pattern=r"^[a-z_]{3,20}$")] = None,
+    include_retired: bool = False,
+    cursor: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> Any:
+    stmt = visible(sa.select(Person), Person, ctx.principal)
+    if not include_retired:
+        stmt = stmt.where(Person.retired_at.is_(None))
+    if q is not None:
+        key = search_key(q)
+        if not key:
+            raise Invalid.field("query.q", "has no letters to search for")
+        stmt = stmt.where(Person.search_key.contains(key, autoescape=True))
+    if nid is not None:
+        svc.nid_lookups.hit(ctx.principal.subject)
+        stmt = stmt.where(Person.nid_bidx == nid_index(ctx, nid))
+    if org_unit_id is not None:
+        org = get_visible(session, OrgUnit, org_unit_id, ctx.principal)
+        stmt = stmt.where(scope_clause(Person, org.path))
+    if position_id is not None:
+        on = today()
+        stmt = stmt.where(Person.id.in_(sa.select(Assignment.person_id).where(
+            Assignment.position_id == position_id, Assignment.retired_at.is_(None),
+            Assignment.valid_from <= on,
+            sa.or_(Assignment.valid_to.is_(None), Assignment.valid_to >= on))))
+    if party_status is not None:
+        stmt = stmt.where(Person.id.in_(sa.select(PartyMembership.person_id).where(
+            PartyMembership.status == party_status)))
+    items, nxt = page(session, stmt, Person, cursor=cursor, limit=limit)
+    return {"items": [person_read(ctx, p) for p in items], "next_cursor": nxt}
+
+
+@router.get("/persons/{person_id}", response_model=PersonFile,
+            summary="The whole personnel file (form 2C sections)")
+def read(person_id: uuid.UUID, session: SessionDep, ctx: CtxDep, response: Response) -> Any:
+    person = get_visible(session, Person, person_id, ctx.principal)
+    response.headers["ETag"] = file_etag(session, person)
+    return load_file(session, ctx, person)
+
+
+@router.patch("/persons/{person_id}", response_model=PersonFile,
+              summary="Change identity, contact or employment fields")
+def update(
+    person_id: uuid.UUID, body: PersonUpdate, session: SessionDep, ctx: CtxDep,
+    response: Response, reason: ReasonDep, if_match: Annotated[str | None, Header()] = None,
+) -> Any:
+    person = require_person_writable(session, person_id, ctx.principal)
+    check_if_match(if_match, file_etag(session, person))
+    update_person(session, ctx, person, body)
+    session.commit()
+    response.headers["ETag"] = file_etag(session, person)
+    return load_file(session, ctx, person)
+
+
+@router.delete("/persons/{person_id}", response_model=PersonFile,
+               summary="Retire a personnel file (kept with its history; never deleted)")
+def retire(
+    person_id: uuid.UUID, session: SessionDep, ctx: CtxDep, response: Response,
+    reason: ReasonDep, if_match: Annotated[str | None, Header()] = None,
+) -> Any:
+    person = require_person_writable(session, person_id, ctx.principal)
+    check_if_match(if_match, file_etag(session, person))
+    retire_person(session, ctx, person)
+    session.commit()
+    response.headers["ETag"] = file_etag(session, person)
+    return load_file(session, ctx, person)

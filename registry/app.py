@@ -1,0 +1,60 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
+from sqlalchemy.orm import Session, sessionmaker
+
+from registry.api import documents, errors, health, party, persons
+from registry.api.deps import AppServices, RateLimiter
+from registry.api.resources import build_router
+from registry.config import Settings
+from registry.crypto import FieldCipher, KeyProvider, LocalFileKeyProvider
+from registry.db import make_engine, make_sessionmaker
+from registry.documents.store import DocumentStore
+
+DESCRIPTION = """
+Registry of cadre and party-member personnel files for a ward (phường).
+
+Every call needs `Authorization: Bearer <token>` (`cadre token create`). Changes to existing
+records need `If-Match` (the ETag you read) and `X-Change-Reason` (kept in the history).
+Nothing is physically deleted: DELETE retires a record. Errors share one body shape.
+"""
+
+
+def create_app(
+    settings: Settings,
+    *,
+    sessions: sessionmaker[Session] | None = None,
+    keys: KeyProvider | None = None,
+) -> FastAPI:
+    if sessions is None:
+        sessions = make_sessionmaker(make_engine(settings.resolved_database_url()))
+    cipher = FieldCipher(keys or LocalFileKeyProvider(settings.keys_dir))
+    app = FastAPI(title="Cadre registry", version="0.1.0", description=DESCRIPTION)
+    app.state.services = AppServices(
+        settings=settings, sessions=sessions, cipher=cipher,
+        documents=DocumentStore(settings.documents_dir, cipher),
+        nid_lookups=RateLimiter(settings.nid_lookups_per_minute),
+    )
+    errors.install(app)
+
+    @app.middleware("http")
+    async def request_ids(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        incoming = request.headers.get("x-request-id", "")
+        rid = incoming if incoming.isalnum() and len(incoming) <= 64 else uuid.uuid4().hex
+        request.state.request_id = rid
+        response = await call_next(request)
+        response.headers["X-Request-ID"] = rid
+        response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    app.include_router(health.router)
+    for router in (persons.router, party.router, documents.router, build_router()):
+        app.include_router(router, prefix="/api/v1")
+    return app

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from registry.db import Entity
+
+
+class Assignment(Entity):
+    """A stretch of work history: a post in this registry, or a free-text post elsewhere.
+
+    Valid time is ``[valid_from, valid_to]`` inclusive; ``valid_to`` None means still held."""
+
+    __tablename__ = "assignments"
+
+    person_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("persons.id"), index=True)
+    position_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("positions.id"), index=True
+    )
+    external_post: Mapped[str | None] = mapped_column(sa.String(200))
+    external_unit: Mapped[str | None] = mapped_column(sa.String(200))
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    valid_from: Mapped[dt.date]
+    valid_to: Mapped[dt.date | None]
+    decision_no: Mapped[str | None] = mapped_column(sa.String(64))
+    decision_date: Mapped[dt.date | None]
+    decision_signer: Mapped[str | None] = mapped_column(sa.String(120))

@@ -1,0 +1,30 @@
+"""Valid-time rules of work history: intervals are inclusive, ``None`` end = still held."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+Interval = tuple[dt.date, dt.date | None]
+
+
+def overlaps(a: Interval, b: Interval) -> bool:
+    a_end = a[1] or dt.date.max
+    b_end = b[1] or dt.date.max
+    return a[0] <= b_end and b[0] <= a_end
+
+
+def max_concurrent(intervals: Iterable[Interval]) -> int:
+    """Largest number of intervals that share at least one day."""
+    events: list[tuple[dt.date, int]] = []
+    for start, end in intervals:
+        events.append((start, 1))
+        if end is not None and end < dt.date.max:
+            events.append((end + dt.timedelta(days=1), -1))
+    # Ends (-1) sort before starts (+1) on the same day: a post handed over on a date is free.
+    events.sort(key=lambda e: (e[0], e[1]))
+    best = current = 0
+    for _, delta in events:
+        current += delta
+        best = max(best, current)
+    return best

@@ -1,0 +1,158 @@
+"""The ``cadre`` command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from registry.config import get_settings
+from registry.errors import RegistryError
+from registry.runtime import Runtime
+
+app = typer.Typer(no_args_is_help=True, help="Ward cadre and party-member registry.")
+db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
+org_app = typer.Typer(no_args_is_help=True, help="Org units.")
+token_app = typer.Typer(no_args_is_help=True, help="API tokens.")
+import_app = typer.Typer(no_args_is_help=True, help="Bulk imports.")
+app.add_typer(db_app, name="db")
+app.add_typer(org_app, name="org")
+app.add_typer(token_app, name="token")
+app.add_typer(import_app, name="import")
+
+console = Console(stderr=True)
+
+
+def _runtime() -> Runtime:
+    settings = get_settings()
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    return Runtime(settings)
+
+
+def _fail(exc: RegistryError) -> typer.Exit:
+    console.print(f"[red]error:[/red] {exc.message}")
+    return typer.Exit(code=2)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every migration up to head."""
+    from registry import migrate
+
+    migrate.upgrade(_runtime().engine)
+    console.print("database at head")
+
+
+@db_app.command("check")
+def db_check() -> None:
+    """Fail if the models and the migration history disagree."""
+    from registry import migrate
+
+    migrate.check(_runtime().engine)
+
+
+@org_app.command("create")
+def org_create(
+    code: Annotated[str, typer.Option(help="unique org unit code")],
+    name: Annotated[str, typer.Option()],
+    kind: Annotated[str, typer.Option(help="party_committee, party_cell, …")],
+    parent: Annotated[str | None, typer.Option(help="parent org unit code")] = None,
+) -> None:
+    """Create an org unit (how an empty registry gets its first one)."""
+    from pydantic import ValidationError
+
+    from registry.org_units.service import create_org_unit, find_by_code
+    from schemas.org_units import OrgUnitCreate
+
+    rt = _runtime()
+    with rt.sessions.begin() as session:
+        ctx = rt.system_ctx(session, reason="org create (CLI)")
+        parent_id = None
+        if parent:
+            found = find_by_code(session, parent)
+            if found is None:
+                raise _fail(RegistryError(f"parent org unit {parent!r} not found"))
+            parent_id = found.id
+        try:
+            data = OrgUnitCreate(code=code, name=name, kind=kind, parent_id=parent_id)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            console.print(f"[red]error:[/red] {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}")
+            raise typer.Exit(code=2) from None
+        try:
+            unit = create_org_unit(session, ctx, data)
+        except RegistryError as exc:
+            raise _fail(exc) from None
+        typer.echo(str(unit.id))
+
+
+@token_app.command("create")
+def token_create(
+    role: Annotated[str, typer.Option(help="admin | officer | auditor | service")],
+    org: Annotated[str | None, typer.Option(help="org unit code the token is scoped to")] = None,
+    name: Annotated[str, typer.Option(help="who or what holds the token")] = "cli",
+) -> None:
+    """Create an API token; it is printed once, as the last line, and stored only as a hash."""
+    from registry.access.service import create_token
+
+    rt = _runtime()
+    with rt.sessions.begin() as session:
+        rt.system_ctx(session, reason=f"token create ({role})")
+        try:
+            token = create_token(session, role=role, org_code=org, name=name)
+        except RegistryError as exc:
+            raise _fail(exc) from None
+    typer.echo(token)
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+) -> None:
+    """Serve the API (and /docs)."""
+    import uvicorn
+
+    from registry.app import create_app
+    from registry.logging import configure
+
+    rt = _runtime()
+    configure(rt.settings.log_level, json=rt.settings.log_json)
+    app_ = create_app(rt.settings, sessions=rt.sessions, keys=rt.key_provider)
+    uvicorn.run(app_, host=host, port=port, log_level="warning", access_log=False)
+
+
+@app.command("demo")
+def demo(
+    persons: Annotated[int | None, typer.Option(help="scale the generator to N persons")] = None,
+    seed: Annotated[int, typer.Option()] = 2025,
+    if_empty: Annotated[bool, typer.Option(help="do nothing when persons exist")] = False,
+) -> None:
+    """Build the demo ward (deterministic from the seed)."""
+    from registry.demo.generator import build_demo, registry_is_empty
+
+    rt = _runtime()
+    with rt.sessions() as session:
+        if if_empty and not registry_is_empty(session):
+            console.print("registry already has data; demo skipped")
+            return
+    summary = build_demo(rt, persons=persons, seed=seed, progress=console)
+    console.print(summary)
+
+
+@import_app.command("persons")
+def import_persons(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    report: Annotated[Path | None, typer.Option(help="where to write rejected rows")] = None,
+) -> None:
+    """Import persons from UTF-8 CSV; every valid row is applied, rejects are reported."""
+    from registry.persons.importer import import_csv
+
+    rt = _runtime()
+    report = report or file.with_suffix(".rejected.csv")
+    result = import_csv(rt, file, report_path=report, show_progress=True)
+    console.print(f"imported {result.imported} rows, rejected {result.rejected} "
+                  f"(report: {report})")
+    if result.rejected:
+        raise typer.Exit(code=1)

@@ -1,0 +1,58 @@
+"""The one place that reads the environment: every setting has the ``CADRE_`` prefix."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Process-wide settings. Secrets are ``SecretStr`` so they never print by accident."""
+
+    model_config = SettingsConfigDict(env_prefix="CADRE_", extra="ignore")
+
+    var_dir: Path = Path("var")
+    database_url: str = ""
+    test_database_url: str = ""
+    log_level: str = "INFO"
+    log_json: bool = False
+    # Birth registrations abroad carry a country code instead of a province code; which
+    # prefixes count as valid is a deployment decision (domain.md: configurable).
+    nid_abroad_prefixes: list[str] = Field(default_factory=list)
+    # Exact identification-number lookups per token per minute: the number has ~10^6 values
+    # once province, sex and year are known, so unlimited lookups would enumerate it.
+    nid_lookups_per_minute: int = 30
+    max_document_bytes: int = 20 * 1024 * 1024
+    party_admission_min_age: int = 18
+    party_admission_max_age: int = 60
+    page_size_default: int = 50
+    page_size_max: int = 500
+
+    population_url: str = ""
+    population_client_id: str = ""
+    population_client_secret: SecretStr = SecretStr("")
+    population_public_key: str = ""
+    civil_service_url: str = ""
+    civil_service_client_id: str = ""
+    civil_service_client_secret: SecretStr = SecretStr("")
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+pysqlite:///{(self.var_dir / 'cadre.db').resolve()}"
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.var_dir / "keys"
+
+    @property
+    def documents_dir(self) -> Path:
+        return self.var_dir / "documents"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

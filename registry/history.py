@@ -1,0 +1,155 @@
+"""Recorded (transaction-time) history: every insert and update of an entity keeps a version.
+
+Each flush appends one ``record_versions`` row per changed entity, carrying the full row as it
+stands after the change, who made it, why, and a monotonic sequence number (``seq``) that orders
+versions even when several share one timestamp. The first version of a row is its insert, so
+"updating a person twice" leaves three versions. Physical deletes of entities are refused at
+flush time; retiring a row (``retired_at``) is an update and is versioned like any other.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import decimal
+import enum
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from registry.dates import utcnow
+from registry.db import BigId, Base, Entity
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is changing the registry, and why; set on the session by the edge."""
+
+    actor_id: str
+    role: str
+    reason: str
+    request_id: str | None = None
+
+
+ACTOR_KEY = "cadre.actor"
+
+
+def set_actor(session: Session, actor: Actor) -> None:
+    session.info[ACTOR_KEY] = actor
+
+
+def get_actor(session: Session) -> Actor:
+    actor = session.info.get(ACTOR_KEY)
+    if not isinstance(actor, Actor):
+        raise RuntimeError("write without an actor: the edge must call set_actor() first")
+    return actor
+
+
+class RecordVersion(Base):
+    __tablename__ = "record_versions"
+
+    seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    table_name: Mapped[str] = mapped_column(sa.String(64))
+    row_id: Mapped[uuid.UUID]
+    version: Mapped[int] = mapped_column(sa.Integer)
+    op: Mapped[str] = mapped_column(sa.String(16))
+    data: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    recorded_at: Mapped[dt.datetime]
+    actor: Mapped[str] = mapped_column(sa.String(120))
+    actor_role: Mapped[str] = mapped_column(sa.String(32))
+    reason: Mapped[str] = mapped_column(sa.String(500))
+    request_id: Mapped[str | None] = mapped_column(sa.String(64))
+
+    __table_args__ = (
+        sa.Index("ix_record_versions_row", "table_name", "row_id", "seq"),
+        sa.Index("ix_record_versions_recorded_at", "recorded_at"),
+    )
+
+
+def to_jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return "b64:" + base64.b64encode(value).decode("ascii")
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, enum.Enum):
+        return to_jsonable(value.value)
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    raise TypeError(f"cannot record {type(value).__name__} in history")
+
+
+def snapshot(obj: Entity) -> dict[str, Any]:
+    table = obj.__table__
+    return {c.key: to_jsonable(getattr(obj, c.key)) for c in table.columns}
+
+
+def version_row(
+    *, table: str, row_id: uuid.UUID, version: int, op: str, data: dict[str, Any],
+    actor: Actor, at: dt.datetime,
+) -> dict[str, Any]:
+    return {
+        "table_name": table,
+        "row_id": row_id,
+        "version": version,
+        "op": op,
+        "data": data,
+        "recorded_at": at,
+        "actor": actor.actor_id,
+        "actor_role": actor.role,
+        "reason": actor.reason,
+        "request_id": actor.request_id,
+    }
+
+
+def append_versions(session: Session, rows: Iterable[dict[str, Any]]) -> None:
+    """Set-based append, used by the flush hook and by bulk paths (import)."""
+    batch = list(rows)
+    if batch:
+        session.connection().execute(RecordVersion.__table__.insert(), batch)
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_physical_deletes(session: Session, _ctx: Any, _instances: Any) -> None:
+    for obj in session.deleted:
+        if isinstance(obj, Entity):
+            raise RuntimeError(
+                f"physical delete of {type(obj).__name__} refused: retire it instead"
+            )
+
+
+@event.listens_for(Session, "after_flush")
+def _record_versions(session: Session, _ctx: Any) -> None:
+    changed: list[tuple[Entity, str]] = [
+        (o, "insert") for o in session.new if isinstance(o, Entity)
+    ]
+    for obj in session.dirty:
+        if isinstance(obj, Entity) and session.is_modified(obj, include_collections=False):
+            retiring = sa.inspect(obj).attrs.retired_at.history.added
+            changed.append((obj, "retire" if retiring and retiring[0] is not None else "update"))
+    if not changed:
+        return
+    actor = get_actor(session)
+    now = utcnow()
+    append_versions(
+        session,
+        (
+            version_row(
+                table=obj.__table__.name, row_id=obj.id, version=obj.version, op=op,
+                data=snapshot(obj), actor=actor, at=now,
+            )
+            for obj, op in changed
+        ),
+    )

@@ -1,0 +1,39 @@
+"""structlog configured once. Events are dotted names with key-value fields; personal data
+and secrets are never passed to a logger (and a processor drops known sensitive keys)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import structlog
+
+_SENSITIVE_KEYS = frozenset({
+    "nid", "cmnd", "phone", "email", "token", "password", "secret", "authorization",
+    "ethnicity_code", "religion_code",
+})
+
+
+def _drop_sensitive(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+    for key in list(event):
+        if key.lower() in _SENSITIVE_KEYS:
+            event[key] = "[redacted]"
+    return event
+
+
+def configure(level: str = "INFO", *, json: bool = False) -> None:
+    logging.basicConfig(level=level, format="%(message)s")
+    renderer: Any = (
+        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
+    )
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            _drop_sensitive,
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
+        cache_logger_on_first_use=True,
+    )

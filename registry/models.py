@@ -1,0 +1,22 @@
+"""Imports every model so the metadata is complete (Alembic autogenerate, tests)."""
+
+from registry.access.models import ApiToken
+from registry.assignments.models import Assignment
+from registry.conduct.models import Commendation, Discipline
+from registry.db import Base, Entity
+from registry.documents.models import Document
+from registry.evaluations.models import Evaluation
+from registry.history import RecordVersion
+from registry.org_units.models import OrgUnit
+from registry.party.models import PartyEvent, PartyMembership
+from registry.persons.models import Person, Provenance
+from registry.planning.models import PlanningEntry
+from registry.positions.models import Position
+from registry.qualifications.models import Qualification, Training
+from registry.standards.models import StandardProfile
+
+__all__ = [
+    "ApiToken", "Assignment", "Base", "Commendation", "Discipline", "Document", "Entity",
+    "Evaluation", "OrgUnit", "PartyEvent", "PartyMembership", "Person", "PlanningEntry",
+    "Position", "Provenance", "Qualification", "RecordVersion", "StandardProfile", "Training",
+]

@@ -1,0 +1,52 @@
+"""Checks on a person's identity fields that span several fields (the wire models check
+shapes; these check meaning). Each returns ``(field, reason)`` pairs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from registry.codes import ethnic_groups, religions
+from registry.dates import PartialDate
+from registry.nid import check_cmnd, check_nid
+
+
+def identity_issues(
+    *,
+    nid: str | None,
+    cmnd: str | None,
+    birth_date: str,
+    sex: str,
+    ethnicity_code: str,
+    religion_code: str,
+    life_status: str,
+    death_date: dt.date | None,
+    today: dt.date,
+    abroad_prefixes: Iterable[str] = (),
+) -> list[tuple[str, str]]:
+    issues: list[tuple[str, str]] = []
+    birth = PartialDate.parse(birth_date)
+    if birth.is_future(today):
+        issues.append(("birth_date", "is in the future"))
+    if nid is not None:
+        issues += [
+            ("nid", r)
+            for r in check_nid(
+                nid, birth_year=birth.year, sex=sex, current_year=today.year,
+                abroad_prefixes=abroad_prefixes,
+            )
+        ]
+    if cmnd is not None:
+        issues += [("cmnd", r) for r in check_cmnd(cmnd)]
+    if ethnicity_code not in ethnic_groups():
+        issues.append(("ethnicity_code", f"unknown ethnicity code {ethnicity_code}"))
+    if religion_code not in religions():
+        issues.append(("religion_code", f"unknown religion code {religion_code}"))
+    if life_status == "alive" and death_date is not None:
+        issues.append(("death_date", "set while life_status is alive"))
+    if death_date is not None:
+        if death_date > today:
+            issues.append(("death_date", "is in the future"))
+        if death_date < birth.earliest():
+            issues.append(("death_date", "is before the birth date"))
+    return issues

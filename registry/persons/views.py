@@ -1,0 +1,111 @@
+"""Person answers: decryption, masking by role, the whole file and its ETag."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from registry.access.principal import SENSITIVE_PERSON_FIELDS
+from registry.assignments.models import Assignment
+from registry.conduct.models import Commendation, Discipline
+from registry.context import Ctx
+from registry.db import Entity
+from registry.documents.models import Document
+from registry.evaluations.models import Evaluation
+from registry.party.models import PartyEvent, PartyMembership
+from registry.persons.models import Person, Provenance
+from registry.persons.service import ENCRYPTED, decrypt_field
+from registry.planning.models import PlanningEntry
+from registry.qualifications.models import Qualification, Training
+from registry.text import full_name
+from schemas.person_file import PersonFile
+from schemas.persons import PersonRead
+
+
+def person_fields(ctx: Ctx, person: Person) -> dict[str, Any]:
+    data = {c.key: getattr(person, c.key) for c in Person.__table__.columns}
+    data["full_name"] = full_name(person.family_name, person.middle_name, person.given_name)
+    masked: list[str] = []
+    for name in SENSITIVE_PERSON_FIELDS:
+        if not ctx.principal.sees_sensitive:
+            data[name] = None
+            masked.append(name)
+        elif name in ENCRYPTED:
+            data[name] = decrypt_field(ctx, person, name)
+    data["masked_fields"] = masked
+    return data
+
+
+def person_read(ctx: Ctx, person: Person) -> PersonRead:
+    return PersonRead.model_validate(person_fields(ctx, person))
+
+
+SECTIONS: dict[str, type[Entity]] = {
+    "work_history": Assignment,
+    "qualifications": Qualification,
+    "trainings": Training,
+    "evaluations": Evaluation,
+    "commendations": Commendation,
+    "disciplines": Discipline,
+    "planning": PlanningEntry,
+    "documents": Document,
+}
+_ORDER: dict[str, Any] = {
+    "work_history": Assignment.valid_from,
+    "qualifications": Qualification.kind,
+    "trainings": Training.valid_from,
+    "evaluations": Evaluation.period,
+    "commendations": Commendation.decided_on,
+    "disciplines": Discipline.decided_on,
+    "planning": PlanningEntry.term,
+    "documents": Document.created_at,
+}
+
+
+def _current(session: Session, model: type[Entity], person_id: object) -> Sequence[Any]:
+    cols: Any = model.__table__.c
+    return session.scalars(
+        sa.select(model).where(cols.person_id == person_id, cols.retired_at.is_(None))
+    ).all()
+
+
+def load_file(session: Session, ctx: Ctx, person: Person) -> PersonFile:
+    data = person_fields(ctx, person)
+    for name, model in SECTIONS.items():
+        rows = sorted(_current(session, model, person.id),
+                      key=lambda r, n=name: (getattr(r, _ORDER[n].key), str(r.id)))
+        data[name] = rows
+    membership = session.scalar(
+        sa.select(PartyMembership).where(PartyMembership.person_id == person.id))
+    data["party_membership"] = membership
+    data["party_events"] = [] if membership is None else session.scalars(
+        sa.select(PartyEvent).where(PartyEvent.membership_id == membership.id)
+        .order_by(PartyEvent.effective_on, PartyEvent.created_at)).all()
+    data["provenance"] = session.scalars(
+        sa.select(Provenance).where(Provenance.person_id == person.id)
+        .order_by(Provenance.field_group)).all()
+    return PersonFile.model_validate(data)
+
+
+def file_etag(session: Session, person: Person) -> str:
+    """Changes whenever the person or any record of their file changes."""
+    digest = hashlib.sha256(f"{person.id}:{person.version}".encode())
+    tables = [*SECTIONS.values(), PartyMembership, Provenance]
+    for model in tables:
+        cols: Any = model.__table__.c
+        rows = session.execute(
+            sa.select(cols.id, cols.version).where(cols.person_id == person.id)
+            .order_by(cols.id)).all()
+        for row_id, version in rows:
+            digest.update(f"|{model.__tablename__}:{row_id}:{version}".encode())
+    events = session.execute(
+        sa.select(PartyEvent.id).join(PartyMembership,
+                                      PartyMembership.id == PartyEvent.membership_id)
+        .where(PartyMembership.person_id == person.id).order_by(PartyEvent.id)).all()
+    for (event_id,) in events:
+        digest.update(f"|e:{event_id}".encode())
+    return f'"{digest.hexdigest()[:32]}"'

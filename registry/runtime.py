@@ -1,0 +1,47 @@
+"""Building blocks for non-HTTP edges (CLI, jobs): engine, cipher and a system context."""
+
+from __future__ import annotations
+
+import getpass
+from dataclasses import dataclass
+from functools import cached_property
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from registry.access.principal import Principal
+from registry.config import Settings
+from registry.context import Ctx
+from registry.crypto import FieldCipher, KeyProvider, LocalFileKeyProvider
+from registry.db import make_engine, make_sessionmaker
+from registry.history import Actor, set_actor
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    keys: KeyProvider | None = None
+    engine_override: Engine | None = None
+
+    @cached_property
+    def engine(self) -> Engine:
+        return self.engine_override or make_engine(self.settings.resolved_database_url())
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        return make_sessionmaker(self.engine)
+
+    @cached_property
+    def key_provider(self) -> KeyProvider:
+        return self.keys or LocalFileKeyProvider(self.settings.keys_dir)
+
+    @cached_property
+    def cipher(self) -> FieldCipher:
+        return FieldCipher(self.key_provider)
+
+    def system_ctx(self, session: Session, *, reason: str, source: str = "manual") -> Ctx:
+        """A registry-wide admin acting from this machine's shell, named after the OS user."""
+        who = f"cli:{getpass.getuser()}"
+        set_actor(session, Actor(actor_id=who, role="admin", reason=reason))
+        principal = Principal(subject=who, role="admin", org_unit_id=None, org_path=None)
+        return Ctx(principal=principal, cipher=self.cipher, settings=self.settings, source=source)

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Literal
+
+from pydantic import ConfigDict
+
+from schemas.common import EntityRead, Text64, Text200, Wire
+
+AssignmentKind = Literal[
+    "appointment", "election", "rotation", "secondment", "concurrent", "acting", "transfer"
+]
+
+
+class AssignmentCreate(Wire):
+    person_id: uuid.UUID
+    position_id: uuid.UUID | None = None
+    external_post: Text200 | None = None
+    external_unit: Text200 | None = None
+    kind: AssignmentKind
+    valid_from: dt.date
+    valid_to: dt.date | None = None
+    decision_no: Text64 | None = None
+    decision_date: dt.date | None = None
+    decision_signer: Text200 | None = None
+
+    model_config = ConfigDict(json_schema_extra={"example": {
+        "person_id": "0b8e8d1c-5a43-4d7e-8c1f-1e2d3c4b5a69",
+        "position_id": "3d6f1a2b-9c8e-4f7d-a6b5-c4d3e2f1a0b9", "kind": "appointment",
+        "valid_from": "2025-07-01", "decision_no": "15/QĐ-UBND",
+        "decision_date": "2025-06-28", "decision_signer": "Trần Văn Nam"}})
+
+
+class AssignmentUpdate(Wire):
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+    kind: AssignmentKind | None = None
+    external_post: Text200 | None = None
+    external_unit: Text200 | None = None
+    decision_no: Text64 | None = None
+    decision_date: dt.date | None = None
+    decision_signer: Text200 | None = None
+
+
+class AssignmentRead(EntityRead):
+    person_id: uuid.UUID
+    position_id: uuid.UUID | None
+    external_post: str | None
+    external_unit: str | None
+    kind: str
+    valid_from: dt.date
+    valid_to: dt.date | None
+    decision_no: str | None
+    decision_date: dt.date | None
+    decision_signer: str | None

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from pydantic import Field
+
+from schemas.assignments import AssignmentRead
+from schemas.conduct import CommendationRead, DisciplineRead
+from schemas.documents import DocumentRead
+from schemas.evaluations import EvaluationRead
+from schemas.party import PartyEventRead, PartyMembershipRead
+from schemas.persons import PersonRead, ProvenanceRead
+from schemas.planning import PlanningEntryRead
+from schemas.qualifications import QualificationRead, TrainingRead
+
+
+class PersonFile(PersonRead):
+    """The whole electronic personnel file (the sections of form 2C) in one answer."""
+
+    party_membership: PartyMembershipRead | None = None
+    party_events: list[PartyEventRead] = Field(default_factory=list)
+    work_history: list[AssignmentRead] = Field(default_factory=list)
+    qualifications: list[QualificationRead] = Field(default_factory=list)
+    trainings: list[TrainingRead] = Field(default_factory=list)
+    evaluations: list[EvaluationRead] = Field(default_factory=list)
+    commendations: list[CommendationRead] = Field(default_factory=list)
+    disciplines: list[DisciplineRead] = Field(default_factory=list)
+    planning: list[PlanningEntryRead] = Field(default_factory=list)
+    documents: list[DocumentRead] = Field(default_factory=list)
+    provenance: list[ProvenanceRead] = Field(default_factory=list)
