@@ -36,7 +36,9 @@ def create_app(
     cipher = FieldCipher(keys or LocalFileKeyProvider(settings.keys_dir))
     app = FastAPI(title="Cadre registry", version="0.1.0", description=DESCRIPTION)
     app.state.services = AppServices(
-        settings=settings, sessions=sessions, cipher=cipher,
+        settings=settings,
+        sessions=sessions,
+        cipher=cipher,
         documents=DocumentStore(settings.documents_dir, cipher),
         nid_lookups=RateLimiter(settings.nid_lookups_per_minute),
     )

@@ -76,9 +76,13 @@ def org_create(
                 raise _fail(RegistryError(f"parent org unit {parent!r} not found"))
             parent_id = found.id
         try:
-            data = OrgUnitCreate(code=code, name=name, kind=kind, parent_id=parent_id)  # type: ignore[arg-type]
+            data = OrgUnitCreate.model_validate(
+                {"code": code, "name": name, "kind": kind, "parent_id": parent_id}
+            )
         except ValidationError as exc:
-            console.print(f"[red]error:[/red] {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}")
+            console.print(
+                f"[red]error:[/red] {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}"
+            )
             raise typer.Exit(code=2) from None
         try:
             unit = create_org_unit(session, ctx, data)
@@ -152,7 +156,6 @@ def import_persons(
     rt = _runtime()
     report = report or file.with_suffix(".rejected.csv")
     result = import_csv(rt, file, report_path=report, show_progress=True)
-    console.print(f"imported {result.imported} rows, rejected {result.rejected} "
-                  f"(report: {report})")
+    console.print(f"imported {result.imported} rows, rejected {result.rejected} (report: {report})")
     if result.rejected:
         raise typer.Exit(code=1)

@@ -51,15 +51,28 @@ ORG_UNIT_KINDS = (
 # Ordered from lowest to highest; equal ranks share a number.
 QUALIFICATION_LADDERS: dict[str, dict[str, int]] = {
     "professional": {
-        "so_cap": 1, "trung_cap": 2, "cao_dang": 3, "dai_hoc": 4, "thac_si": 5, "tien_si": 6,
+        "so_cap": 1,
+        "trung_cap": 2,
+        "cao_dang": 3,
+        "dai_hoc": 4,
+        "thac_si": 5,
+        "tien_si": 6,
     },
     "political_theory": {"so_cap": 1, "trung_cap": 2, "cao_cap": 3, "cu_nhan": 3},
     "state_management": {
-        "can_su": 1, "chuyen_vien": 2, "chuyen_vien_chinh": 3, "chuyen_vien_cao_cap": 4,
+        "can_su": 1,
+        "chuyen_vien": 2,
+        "chuyen_vien_chinh": 3,
+        "chuyen_vien_cao_cap": 4,
     },
     "it": {"co_ban": 1, "nang_cao": 2},
     "foreign_language": {
-        "bac_1": 1, "bac_2": 2, "bac_3": 3, "bac_4": 4, "bac_5": 5, "bac_6": 6,
+        "bac_1": 1,
+        "bac_2": 2,
+        "bac_3": 3,
+        "bac_4": 4,
+        "bac_5": 5,
+        "bac_6": 6,
     },
     "defence_security": {"doi_tuong_4": 1, "doi_tuong_3": 2, "doi_tuong_2": 3, "doi_tuong_1": 4},
 }

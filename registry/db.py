@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -57,7 +57,10 @@ BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING)
-    type_annotation_map = {dt.datetime: UTCDateTime(), uuid.UUID: sa.Uuid()}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dt.datetime: UTCDateTime(),
+        uuid.UUID: sa.Uuid(),
+    }
 
 
 class Entity(Base):

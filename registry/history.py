@@ -16,14 +16,14 @@ import enum
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from registry.dates import utcnow
-from registry.db import BigId, Base, Entity
+from registry.db import Base, BigId, Entity
 
 
 @dataclass(frozen=True)
@@ -97,8 +97,14 @@ def snapshot(obj: Entity) -> dict[str, Any]:
 
 
 def version_row(
-    *, table: str, row_id: uuid.UUID, version: int, op: str, data: dict[str, Any],
-    actor: Actor, at: dt.datetime,
+    *,
+    table: str,
+    row_id: uuid.UUID,
+    version: int,
+    op: str,
+    data: dict[str, Any],
+    actor: Actor,
+    at: dt.datetime,
 ) -> dict[str, Any]:
     return {
         "table_name": table,
@@ -118,7 +124,7 @@ def append_versions(session: Session, rows: Iterable[dict[str, Any]]) -> None:
     """Set-based append, used by the flush hook and by bulk paths (import)."""
     batch = list(rows)
     if batch:
-        session.connection().execute(RecordVersion.__table__.insert(), batch)
+        session.connection().execute(sa.insert(cast(sa.Table, RecordVersion.__table__)), batch)
 
 
 @event.listens_for(Session, "before_flush")
@@ -147,8 +153,13 @@ def _record_versions(session: Session, _ctx: Any) -> None:
         session,
         (
             version_row(
-                table=obj.__table__.name, row_id=obj.id, version=obj.version, op=op,
-                data=snapshot(obj), actor=actor, at=now,
+                table=obj.__tablename__,
+                row_id=obj.id,
+                version=obj.version,
+                op=op,
+                data=snapshot(obj),
+                actor=actor,
+                at=now,
             )
             for obj, op in changed
         ),

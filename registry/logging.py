@@ -4,17 +4,28 @@ and secrets are never passed to a logger (and a processor drops known sensitive 
 from __future__ import annotations
 
 import logging
+from collections.abc import MutableMapping
 from typing import Any
 
 import structlog
 
-_SENSITIVE_KEYS = frozenset({
-    "nid", "cmnd", "phone", "email", "token", "password", "secret", "authorization",
-    "ethnicity_code", "religion_code",
-})
+_SENSITIVE_KEYS = frozenset(
+    {
+        "nid",
+        "cmnd",
+        "phone",
+        "email",
+        "token",
+        "password",
+        "secret",
+        "authorization",
+        "ethnicity_code",
+        "religion_code",
+    }
+)
 
 
-def _drop_sensitive(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+def _drop_sensitive(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     for key in list(event):
         if key.lower() in _SENSITIVE_KEYS:
             event[key] = "[redacted]"
@@ -23,9 +34,7 @@ def _drop_sensitive(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
 
 def configure(level: str = "INFO", *, json: bool = False) -> None:
     logging.basicConfig(level=level, format="%(message)s")
-    renderer: Any = (
-        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
-    )
+    renderer: Any = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,

@@ -16,7 +16,23 @@ from registry.qualifications.models import Qualification, Training
 from registry.standards.models import StandardProfile
 
 __all__ = [
-    "ApiToken", "Assignment", "Base", "Commendation", "Discipline", "Document", "Entity",
-    "Evaluation", "OrgUnit", "PartyEvent", "PartyMembership", "Person", "PlanningEntry",
-    "Position", "Provenance", "Qualification", "RecordVersion", "StandardProfile", "Training",
+    "ApiToken",
+    "Assignment",
+    "Base",
+    "Commendation",
+    "Discipline",
+    "Document",
+    "Entity",
+    "Evaluation",
+    "OrgUnit",
+    "PartyEvent",
+    "PartyMembership",
+    "Person",
+    "PlanningEntry",
+    "Position",
+    "Provenance",
+    "Qualification",
+    "RecordVersion",
+    "StandardProfile",
+    "Training",
 ]

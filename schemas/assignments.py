@@ -25,11 +25,19 @@ class AssignmentCreate(Wire):
     decision_date: dt.date | None = None
     decision_signer: Text200 | None = None
 
-    model_config = ConfigDict(json_schema_extra={"example": {
-        "person_id": "0b8e8d1c-5a43-4d7e-8c1f-1e2d3c4b5a69",
-        "position_id": "3d6f1a2b-9c8e-4f7d-a6b5-c4d3e2f1a0b9", "kind": "appointment",
-        "valid_from": "2025-07-01", "decision_no": "15/QĐ-UBND",
-        "decision_date": "2025-06-28", "decision_signer": "Trần Văn Nam"}})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "person_id": "0b8e8d1c-5a43-4d7e-8c1f-1e2d3c4b5a69",
+                "position_id": "3d6f1a2b-9c8e-4f7d-a6b5-c4d3e2f1a0b9",
+                "kind": "appointment",
+                "valid_from": "2025-07-01",
+                "decision_no": "15/QĐ-UBND",
+                "decision_date": "2025-06-28",
+                "decision_signer": "Trần Văn Nam",
+            }
+        }
+    )
 
 
 class AssignmentUpdate(Wire):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
@@ -22,7 +22,9 @@ def _safe_text(value: str) -> str:
 _Safe = AfterValidator(_safe_text)
 Name = Annotated[str, StringConstraints(min_length=1, max_length=60, strip_whitespace=True), _Safe]
 OptName = Annotated[str, StringConstraints(max_length=60, strip_whitespace=True), _Safe]
-Text64 = Annotated[str, StringConstraints(min_length=1, max_length=64, strip_whitespace=True), _Safe]
+Text64 = Annotated[
+    str, StringConstraints(min_length=1, max_length=64, strip_whitespace=True), _Safe
+]
 Text200 = Annotated[
     str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True), _Safe
 ]

@@ -20,10 +20,17 @@ class CommendationCreate(Wire):
     decided_on: dt.date
     decision_no: Text64 | None = None
 
-    model_config = ConfigDict(json_schema_extra={"example": {
-        "person_id": "0b8e8d1c-5a43-4d7e-8c1f-1e2d3c4b5a69",
-        "title": "Giấy khen của Chủ tịch UBND thành phố", "level": "city",
-        "decided_on": "2025-12-20", "decision_no": "3021/QĐ-UBND"}})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "person_id": "0b8e8d1c-5a43-4d7e-8c1f-1e2d3c4b5a69",
+                "title": "Giấy khen của Chủ tịch UBND thành phố",
+                "level": "city",
+                "decided_on": "2025-12-20",
+                "decision_no": "3021/QĐ-UBND",
+            }
+        }
+    )
 
 
 class CommendationUpdate(Wire):
@@ -51,10 +58,18 @@ class DisciplineCreate(Wire):
     decision_no: Text64 | None = None
     reason_text: Text500 | None = None
 
-    model_config = ConfigDict(json_schema_extra={"example": {
-        "person_id": "0b8e8d1c-5a43-4d7e-8c1f-1e2d3c4b5a69", "authority": "party",
-        "form": "reprimand", "decided_on": "2026-02-10", "effective_from": "2026-02-10",
-        "decision_no": "05-QĐ/UBKT"}})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "person_id": "0b8e8d1c-5a43-4d7e-8c1f-1e2d3c4b5a69",
+                "authority": "party",
+                "form": "reprimand",
+                "decided_on": "2026-02-10",
+                "effective_from": "2026-02-10",
+                "decision_no": "05-QĐ/UBKT",
+            }
+        }
+    )
 
 
 class DisciplineUpdate(Wire):

@@ -24,11 +24,22 @@ class EvaluationCreate(Wire):
     override_classification: Classification | None = None
     override_reason: Text500 | None = None
 
-    model_config = ConfigDict(json_schema_extra={"example": {
-        "person_id": "0b8e8d1c-5a43-4d7e-8c1f-1e2d3c4b5a69", "period": "2026-Q3",
-        "general_points": 27, "task_points": 61,
-        "components": {"task_results": 88, "citizen_satisfaction": 92,
-                       "coordination": 85, "integrity": 95}}})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "person_id": "0b8e8d1c-5a43-4d7e-8c1f-1e2d3c4b5a69",
+                "period": "2026-Q3",
+                "general_points": 27,
+                "task_points": 61,
+                "components": {
+                    "task_results": 88,
+                    "citizen_satisfaction": 92,
+                    "coordination": 85,
+                    "integrity": 95,
+                },
+            }
+        }
+    )
 
 
 class EvaluationUpdate(Wire):

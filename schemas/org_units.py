@@ -8,8 +8,14 @@ from pydantic import ConfigDict, Field
 from schemas.common import Code, EntityRead, Text200, Wire
 
 OrgUnitKind = Literal[
-    "party_committee", "party_cell", "peoples_council", "peoples_committee",
-    "specialised_office", "fatherland_front", "mass_organisation", "public_service_unit",
+    "party_committee",
+    "party_cell",
+    "peoples_council",
+    "peoples_committee",
+    "specialised_office",
+    "fatherland_front",
+    "mass_organisation",
+    "public_service_unit",
 ]
 
 
@@ -22,8 +28,12 @@ class OrgUnitCreate(Wire):
 
     model_config = ConfigDict(
         json_schema_extra={
-            "example": {"code": "CB-KP3", "name": "Chi bộ Khu phố 3", "kind": "party_cell",
-                        "parent_id": "7f1c8d2e-4b7a-4c55-9a64-2f8f5b0e1a11"}
+            "example": {
+                "code": "CB-KP3",
+                "name": "Chi bộ Khu phố 3",
+                "kind": "party_cell",
+                "parent_id": "7f1c8d2e-4b7a-4c55-9a64-2f8f5b0e1a11",
+            }
         }
     )
 

@@ -8,9 +8,7 @@ from pydantic import ConfigDict, Field
 
 from schemas.common import EntityRead, Text64, Wire
 
-PartyStatus = Literal[
-    "probationary", "official", "transferred_out", "left", "expelled", "deceased"
-]
+PartyStatus = Literal["probationary", "official", "transferred_out", "left", "expelled", "deceased"]
 
 
 class PartyMembershipCreate(Wire):
@@ -22,10 +20,17 @@ class PartyMembershipCreate(Wire):
     party_cv_no: Text64 | None = None
     status: Literal["probationary", "official"] = "probationary"
 
-    model_config = ConfigDict(json_schema_extra={"example": {
-        "person_id": "0b8e8d1c-5a43-4d7e-8c1f-1e2d3c4b5a69",
-        "party_cell_id": "7f1c8d2e-4b7a-4c55-9a64-2f8f5b0e1a11",
-        "admitted_on": "2015-05-19", "official_on": "2016-05-19", "status": "official"}})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "person_id": "0b8e8d1c-5a43-4d7e-8c1f-1e2d3c4b5a69",
+                "party_cell_id": "7f1c8d2e-4b7a-4c55-9a64-2f8f5b0e1a11",
+                "admitted_on": "2015-05-19",
+                "official_on": "2016-05-19",
+                "status": "official",
+            }
+        }
+    )
 
 
 class PartyMembershipUpdate(Wire):
@@ -42,8 +47,15 @@ class PartyStatusChange(Wire):
     effective_on: dt.date
     decision_no: Text64 | None = None
 
-    model_config = ConfigDict(json_schema_extra={"example": {
-        "to_status": "official", "effective_on": "2026-05-19", "decision_no": "125-QĐ/ĐU"}})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "to_status": "official",
+                "effective_on": "2026-05-19",
+                "decision_no": "125-QĐ/ĐU",
+            }
+        }
+    )
 
 
 class PartyTransfer(Wire):

@@ -64,11 +64,19 @@ class PersonCreate(_PersonFields):
         json_schema_extra={
             "example": {
                 "org_unit_id": "7f1c8d2e-4b7a-4c55-9a64-2f8f5b0e1a11",
-                "nid": "031185001234", "family_name": "Nguyễn", "middle_name": "Thị Thu",
-                "given_name": "Hà", "birth_date": "1985-03-14", "sex": "F",
-                "ethnicity_code": "01", "religion_code": "00",
-                "origin_place": {"unit_code": "11311", "code_list": "2025",
-                                 "text": "Phường Lê Chân, Hải Phòng"},
+                "nid": "031185001234",
+                "family_name": "Nguyễn",
+                "middle_name": "Thị Thu",
+                "given_name": "Hà",
+                "birth_date": "1985-03-14",
+                "sex": "F",
+                "ethnicity_code": "01",
+                "religion_code": "00",
+                "origin_place": {
+                    "unit_code": "11311",
+                    "code_list": "2025",
+                    "text": "Phường Lê Chân, Hải Phòng",
+                },
             }
         }
     )
@@ -90,8 +98,15 @@ class PersonUpdate(_PersonFields):
         return None if value is None else _partial_date(value)
 
     model_config = ConfigDict(
-        json_schema_extra={"example": {"current_residence": {
-            "unit_code": "11311", "code_list": "2025", "text": "Số 5 Lạch Tray, Lê Chân"}}}
+        json_schema_extra={
+            "example": {
+                "current_residence": {
+                    "unit_code": "11311",
+                    "code_list": "2025",
+                    "text": "Số 5 Lạch Tray, Lê Chân",
+                }
+            }
+        }
     )
 
 

@@ -15,10 +15,17 @@ class PlanningEntryCreate(Wire):
     decided_on: dt.date
     decision_no: Text64 | None = None
 
-    model_config = ConfigDict(json_schema_extra={"example": {
-        "person_id": "0b8e8d1c-5a43-4d7e-8c1f-1e2d3c4b5a69",
-        "position_id": "3d6f1a2b-9c8e-4f7d-a6b5-c4d3e2f1a0b9", "term": "2025-2030",
-        "decided_on": "2025-10-15", "decision_no": "88-QĐ/ĐU"}})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "person_id": "0b8e8d1c-5a43-4d7e-8c1f-1e2d3c4b5a69",
+                "position_id": "3d6f1a2b-9c8e-4f7d-a6b5-c4d3e2f1a0b9",
+                "term": "2025-2030",
+                "decided_on": "2025-10-15",
+                "decision_no": "88-QĐ/ĐU",
+            }
+        }
+    )
 
 
 class PlanningEntryUpdate(Wire):

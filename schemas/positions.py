@@ -17,10 +17,17 @@ class PositionCreate(Wire):
     standard_profile_id: uuid.UUID | None = None
     rotation_period_months: int | None = Field(default=None, ge=12, le=120)
 
-    model_config = ConfigDict(json_schema_extra={"example": {
-        "org_unit_id": "7f1c8d2e-4b7a-4c55-9a64-2f8f5b0e1a11",
-        "title": "Công chức Văn phòng - Thống kê", "job_position_code": "VP-TK",
-        "required_rank": "01.003", "headcount": 2}})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "org_unit_id": "7f1c8d2e-4b7a-4c55-9a64-2f8f5b0e1a11",
+                "title": "Công chức Văn phòng - Thống kê",
+                "job_position_code": "VP-TK",
+                "required_rank": "01.003",
+                "headcount": 2,
+            }
+        }
+    )
 
 
 class PositionUpdate(Wire):

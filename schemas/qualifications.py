@@ -9,7 +9,11 @@ from pydantic import ConfigDict, Field
 from schemas.common import EntityRead, Text200, Wire
 
 QualificationKind = Literal[
-    "professional", "political_theory", "state_management", "it", "foreign_language",
+    "professional",
+    "political_theory",
+    "state_management",
+    "it",
+    "foreign_language",
     "defence_security",
 ]
 
@@ -23,9 +27,17 @@ class QualificationCreate(Wire):
     awarded_on: dt.date | None = None
     expires_on: dt.date | None = None
 
-    model_config = ConfigDict(json_schema_extra={"example": {
-        "person_id": "0b8e8d1c-5a43-4d7e-8c1f-1e2d3c4b5a69", "kind": "political_theory",
-        "level": "trung_cap", "institution": "Trường Chính trị tỉnh", "awarded_on": "2019-06-30"}})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "person_id": "0b8e8d1c-5a43-4d7e-8c1f-1e2d3c4b5a69",
+                "kind": "political_theory",
+                "level": "trung_cap",
+                "institution": "Trường Chính trị tỉnh",
+                "awarded_on": "2019-06-30",
+            }
+        }
+    )
 
 
 class QualificationUpdate(Wire):
@@ -59,11 +71,19 @@ class TrainingCreate(Wire):
     mode: TrainingMode = "in_service"
     certificate: Text200 | None = None
 
-    model_config = ConfigDict(json_schema_extra={"example": {
-        "person_id": "0b8e8d1c-5a43-4d7e-8c1f-1e2d3c4b5a69",
-        "course": "Bồi dưỡng kiến thức quản lý nhà nước ngạch chuyên viên",
-        "institution": "Trường Chính trị tỉnh", "valid_from": "2024-03-04",
-        "valid_to": "2024-05-10", "hours": 240, "mode": "in_service"}})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "person_id": "0b8e8d1c-5a43-4d7e-8c1f-1e2d3c4b5a69",
+                "course": "Bồi dưỡng kiến thức quản lý nhà nước ngạch chuyên viên",
+                "institution": "Trường Chính trị tỉnh",
+                "valid_from": "2024-03-04",
+                "valid_to": "2024-05-10",
+                "hours": 240,
+                "mode": "in_service",
+            }
+        }
+    )
 
 
 class TrainingUpdate(Wire):

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
 
 from schemas.common import Code, EntityRead, Text200, Wire
 
@@ -13,12 +13,18 @@ class StandardProfileCreate(Wire):
     name: Text200
     effective_from: dt.date
     effective_to: dt.date | None = None
-    requirements: dict[str, Any] = {}
+    requirements: dict[str, Any] = Field(default_factory=dict)
 
-    model_config = ConfigDict(json_schema_extra={"example": {
-        "code": "CT-UBND-PHUONG", "name": "Chủ tịch UBND phường",
-        "effective_from": "2025-07-01",
-        "requirements": {"professional": "dai_hoc", "political_theory": "cao_cap"}}})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "code": "CT-UBND-PHUONG",
+                "name": "Chủ tịch UBND phường",
+                "effective_from": "2025-07-01",
+                "requirements": {"professional": "dai_hoc", "political_theory": "cao_cap"},
+            }
+        }
+    )
 
 
 class StandardProfileUpdate(Wire):

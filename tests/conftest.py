@@ -50,7 +50,9 @@ def _drop_pg_database(name: str) -> None:
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+def engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
     if request.param == "sqlite":
         path = tmp_path_factory.mktemp("db") / "cadre.db"
         eng = make_engine(f"sqlite+pysqlite:///{path}")
@@ -106,7 +108,9 @@ def session(sessions: sessionmaker[Session]) -> Iterator[Session]:
 
 
 @pytest.fixture
-def client(settings: Settings, sessions: sessionmaker[Session], keys: StaticKeyProvider) -> Iterator[TestClient]:
+def client(
+    settings: Settings, sessions: sessionmaker[Session], keys: StaticKeyProvider
+) -> Iterator[TestClient]:
     app = create_app(settings, sessions=sessions, keys=keys)
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c

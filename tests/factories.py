@@ -30,7 +30,8 @@ def admin_ctx(session: Session, settings: Settings, keys: KeyProvider) -> Ctx:
     set_actor(session, Actor(actor_id="test:admin", role="admin", reason="test setup"))
     return Ctx(
         principal=Principal(subject="test:admin", role="admin", org_unit_id=None, org_path=None),
-        cipher=FieldCipher(keys), settings=settings,
+        cipher=FieldCipher(keys),
+        settings=settings,
     )
 
 
@@ -42,9 +43,15 @@ def nid_for(birth_year: int, sex: str, serial: int, prefix: str = "031") -> str:
 
 def person_payload(org_unit_id: uuid.UUID, serial: int = 1, **over: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "org_unit_id": str(org_unit_id), "nid": nid_for(1985, "F", serial),
-        "family_name": "Nguyễn", "middle_name": "Thị Thu", "given_name": "Hà",
-        "birth_date": "1985-03-14", "sex": "F", "ethnicity_code": "01", "religion_code": "00",
+        "org_unit_id": str(org_unit_id),
+        "nid": nid_for(1985, "F", serial),
+        "family_name": "Nguyễn",
+        "middle_name": "Thị Thu",
+        "given_name": "Hà",
+        "birth_date": "1985-03-14",
+        "sex": "F",
+        "ethnicity_code": "01",
+        "religion_code": "00",
     }
     data.update(over)
     return data
@@ -71,8 +78,11 @@ def build_world(session: Session, settings: Settings, keys: KeyProvider) -> Worl
     ctx = admin_ctx(session, settings, keys)
 
     def unit(code: str, name: str, kind: str, parent: OrgUnit | None) -> OrgUnit:
-        return create_org_unit(session, ctx, OrgUnitCreate(
-            code=code, name=name, kind=kind, parent_id=parent.id if parent else None))  # type: ignore[arg-type]
+        return create_org_unit(
+            session,
+            ctx,
+            OrgUnitCreate(code=code, name=name, kind=kind, parent_id=parent.id if parent else None),
+        )  # type: ignore[arg-type]
 
     committee = unit("DU-P1", "Đảng ủy phường Lê Chân", "party_committee", None)
     cell_a = unit("CB-A", "Chi bộ Khu phố 1", "party_cell", committee)
@@ -87,15 +97,37 @@ def build_world(session: Session, settings: Settings, keys: KeyProvider) -> Worl
         "auditor": create_token(session, role="auditor", org_code="DU-P1", name="t-aud"),
         "service": create_token(session, role="service", org_code="DU-P1", name="t-svc"),
     }
-    world.persons["a"] = create_person(session, ctx, PersonCreate.model_validate(
-        person_payload(cell_a.id, 1)))
-    world.persons["b"] = create_person(session, ctx, PersonCreate.model_validate(
-        person_payload(cell_b.id, 2, family_name="Trần", middle_name="Văn", given_name="Đức",
-                       sex="M", nid=nid_for(1979, "M", 2), birth_date="1979")))
-    world.positions["office_clerk"] = create_position(session, ctx, PositionCreate(
-        org_unit_id=office.id, title="Công chức Văn phòng - Thống kê", headcount=2))
-    world.positions["cell_a_secretary"] = create_position(session, ctx, PositionCreate(
-        org_unit_id=cell_a.id, title="Bí thư chi bộ", is_leadership=True, headcount=1))
+    world.persons["a"] = create_person(
+        session, ctx, PersonCreate.model_validate(person_payload(cell_a.id, 1))
+    )
+    world.persons["b"] = create_person(
+        session,
+        ctx,
+        PersonCreate.model_validate(
+            person_payload(
+                cell_b.id,
+                2,
+                family_name="Trần",
+                middle_name="Văn",
+                given_name="Đức",
+                sex="M",
+                nid=nid_for(1979, "M", 2),
+                birth_date="1979",
+            )
+        ),
+    )
+    world.positions["office_clerk"] = create_position(
+        session,
+        ctx,
+        PositionCreate(org_unit_id=office.id, title="Công chức Văn phòng - Thống kê", headcount=2),
+    )
+    world.positions["cell_a_secretary"] = create_position(
+        session,
+        ctx,
+        PositionCreate(
+            org_unit_id=cell_a.id, title="Bí thư chi bộ", is_leadership=True, headcount=1
+        ),
+    )
     session.commit()
     return world
 

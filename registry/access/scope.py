@@ -65,13 +65,15 @@ def visible(stmt: sa.Select[Any], model: type[Entity], principal: Principal) -> 
 
 def get_visible(session: Session, model: type[E], obj_id: uuid.UUID, principal: Principal) -> E:
     stmt = visible(sa.select(model).where(model.id == obj_id), model, principal)
-    obj = session.scalars(stmt).first()
+    obj: E | None = session.scalars(stmt).first()
     if obj is None:
         raise NotFound(f"{label(model)} {obj_id} not found")
     return obj
 
 
-def require_writable(session: Session, model: type[E], obj_id: uuid.UUID, principal: Principal) -> E:
+def require_writable(
+    session: Session, model: type[E], obj_id: uuid.UUID, principal: Principal
+) -> E:
     """Load a record the caller may change: out of scope → 404, read-only role → 403."""
     if not principal.can_write:
         raise Forbidden(f"role {principal.role} may not change records")

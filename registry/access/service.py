@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -14,7 +15,7 @@ from registry.dates import utcnow
 from registry.errors import Invalid, NotFound, Unauthorized
 from registry.org_units.models import OrgUnit
 
-TOKEN_PREFIX = "cadre_"
+TOKEN_PREFIX = "cadre_"  # noqa: S105 - a public prefix, not a secret
 
 
 def hash_token(token: str) -> str:
@@ -50,8 +51,11 @@ def authenticate(session: Session, token: str, *, purpose: str | None) -> Princi
     tok, path = row
     if tok.expires_at is not None and tok.expires_at <= utcnow():
         raise Unauthorized("token expired")
-    role: Role = tok.role  # type: ignore[assignment]  # stored values are checked on create
+    role = cast(Role, tok.role)  # stored values are checked on create
     return Principal(
-        subject=f"token:{tok.id}", role=role, org_unit_id=tok.org_unit_id, org_path=path,
+        subject=f"token:{tok.id}",
+        role=role,
+        org_unit_id=tok.org_unit_id,
+        org_path=path,
         purpose=purpose,
     )

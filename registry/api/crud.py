@@ -58,16 +58,25 @@ def _retire(session: Session, ctx: Ctx, obj: Entity, reason: str) -> None:
     session.flush()
 
 
-def register(router: APIRouter, res: Resource[Any]) -> None:  # noqa: C901 - route table
-    Read, Create, Update = res.read, res.create, res.update  # noqa: N806
+def register(router: APIRouter, res: Resource[Any]) -> None:
+    Read, Create, Update = res.read, res.create, res.update
     name = res.tag
 
     @router.post(
-        f"/{res.path}", response_model=Read, status_code=status.HTTP_201_CREATED, tags=[name],
-        summary=f"Create a {name} record", responses=ERROR_RESPONSES,
+        f"/{res.path}",
+        response_model=Read,
+        status_code=status.HTTP_201_CREATED,
+        tags=[name],
+        summary=f"Create a {name} record",
+        responses=ERROR_RESPONSES,
         operation_id=f"create_{res.path}",
     )
-    def create(body: Create, session: SessionDep, ctx: CtxDep, response: Response) -> Any:  # type: ignore[valid-type]
+    def create(
+        body: Create,  # type: ignore[valid-type]  # a per-resource model chosen at runtime
+        session: SessionDep,
+        ctx: CtxDep,
+        response: Response,
+    ) -> Any:
         if ctx.principal.role not in res.writable_by:
             raise Forbidden(f"role {ctx.principal.role} may not create {res.path}")
         obj = res.create_fn(session, ctx, body)
@@ -77,11 +86,16 @@ def register(router: APIRouter, res: Resource[Any]) -> None:  # noqa: C901 - rou
         return obj
 
     @router.get(
-        f"/{res.path}", response_model=Page[Read], tags=[name],  # type: ignore[valid-type]
-        summary=f"List {res.path}", responses=ERROR_RESPONSES, operation_id=f"list_{res.path}",
+        f"/{res.path}",
+        response_model=Page[Read],  # type: ignore[valid-type]
+        tags=[name],
+        summary=f"List {res.path}",
+        responses=ERROR_RESPONSES,
+        operation_id=f"list_{res.path}",
     )
     def list_(
-        session: SessionDep, ctx: CtxDep,
+        session: SessionDep,
+        ctx: CtxDep,
         cursor: Annotated[str | None, Query(max_length=64)] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
         include_retired: bool = False,
@@ -105,8 +119,11 @@ def register(router: APIRouter, res: Resource[Any]) -> None:  # noqa: C901 - rou
         return {"items": items, "next_cursor": nxt}
 
     @router.get(
-        f"/{res.path}/{{obj_id}}", response_model=Read, tags=[name],
-        summary=f"Read one {name} record", responses=ERROR_RESPONSES,
+        f"/{res.path}/{{obj_id}}",
+        response_model=Read,
+        tags=[name],
+        summary=f"Read one {name} record",
+        responses=ERROR_RESPONSES,
         operation_id=f"get_{res.path}",
     )
     def read(obj_id: uuid.UUID, session: SessionDep, ctx: CtxDep, response: Response) -> Any:
@@ -115,13 +132,20 @@ def register(router: APIRouter, res: Resource[Any]) -> None:  # noqa: C901 - rou
         return obj
 
     @router.patch(
-        f"/{res.path}/{{obj_id}}", response_model=Read, tags=[name],
+        f"/{res.path}/{{obj_id}}",
+        response_model=Read,
+        tags=[name],
         summary=f"Change a {name} record (If-Match and X-Change-Reason required)",
-        responses=ERROR_RESPONSES, operation_id=f"update_{res.path}",
+        responses=ERROR_RESPONSES,
+        operation_id=f"update_{res.path}",
     )
     def update(
-        obj_id: uuid.UUID, body: Update, session: SessionDep, ctx: CtxDep,  # type: ignore[valid-type]
-        response: Response, reason: ReasonDep,
+        obj_id: uuid.UUID,
+        body: Update,  # type: ignore[valid-type]
+        session: SessionDep,
+        ctx: CtxDep,
+        response: Response,
+        reason: ReasonDep,
         if_match: Annotated[str | None, Header()] = None,
     ) -> Any:
         obj = require_writable(session, res.model, obj_id, ctx.principal)
@@ -134,12 +158,18 @@ def register(router: APIRouter, res: Resource[Any]) -> None:  # noqa: C901 - rou
         return obj
 
     @router.delete(
-        f"/{res.path}/{{obj_id}}", response_model=Read, tags=[name],
+        f"/{res.path}/{{obj_id}}",
+        response_model=Read,
+        tags=[name],
         summary=f"Retire a {name} record (kept in history; never physically deleted)",
-        responses=ERROR_RESPONSES, operation_id=f"retire_{res.path}",
+        responses=ERROR_RESPONSES,
+        operation_id=f"retire_{res.path}",
     )
     def retire(
-        obj_id: uuid.UUID, session: SessionDep, ctx: CtxDep, response: Response,
+        obj_id: uuid.UUID,
+        session: SessionDep,
+        ctx: CtxDep,
+        response: Response,
         reason: ReasonDep,
         if_match: Annotated[str | None, Header()] = None,
     ) -> Any:
@@ -153,4 +183,3 @@ def register(router: APIRouter, res: Resource[Any]) -> None:  # noqa: C901 - rou
         session.commit()
         response.headers["ETag"] = etag_of(obj)
         return obj
-

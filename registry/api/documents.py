@@ -21,14 +21,25 @@ router = APIRouter(tags=["documents"], responses=ERROR_RESPONSES)
 
 
 @router.post(
-    "/documents", response_model=DocumentRead, status_code=status.HTTP_201_CREATED,
+    "/documents",
+    response_model=DocumentRead,
+    status_code=status.HTTP_201_CREATED,
     summary="Attach a file (raw body; Content-Type is its media type)",
-    openapi_extra={"requestBody": {"required": True, "content": {
-        "application/pdf": {"schema": {"type": "string", "format": "binary"}},
-        "image/jpeg": {"schema": {"type": "string", "format": "binary"}}}}},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+                "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+            },
+        }
+    },
 )
 async def upload(
-    request: Request, svc: ServicesDep, session: SessionDep, ctx: CtxDep,
+    request: Request,
+    svc: ServicesDep,
+    session: SessionDep,
+    ctx: CtxDep,
     owner_table: Annotated[str, Query(max_length=64)],
     owner_id: uuid.UUID,
     filename: Annotated[str, Query(max_length=200)],
@@ -45,8 +56,13 @@ async def upload(
 
     def store() -> DocumentRead:
         doc = attach_document(
-            session, ctx, svc.documents, owner_table=owner_table, owner_id=owner_id,
-            filename=filename, media_type=content_type.split(";")[0].strip().lower(),
+            session,
+            ctx,
+            svc.documents,
+            owner_table=owner_table,
+            owner_id=owner_id,
+            filename=filename,
+            media_type=content_type.split(";")[0].strip().lower(),
             content=b"".join(chunks),
         )
         session.commit()
@@ -55,19 +71,18 @@ async def upload(
     return await run_in_threadpool(store)
 
 
-@router.get("/documents/{document_id}", response_model=DocumentRead,
-            summary="Document metadata")
+@router.get("/documents/{document_id}", response_model=DocumentRead, summary="Document metadata")
 def read(document_id: uuid.UUID, session: SessionDep, ctx: CtxDep, response: Response) -> Any:
     doc = get_visible(session, Document, document_id, ctx.principal)
     response.headers["ETag"] = etag_of(doc)
     return doc
 
 
-@router.get("/documents/{document_id}/content", summary="Document content",
-            response_class=Response)
-def content(
-    document_id: uuid.UUID, session: SessionDep, ctx: CtxDep, svc: ServicesDep
-) -> Response:
+@router.get("/documents/{document_id}/content", summary="Document content", response_class=Response)
+def content(document_id: uuid.UUID, session: SessionDep, ctx: CtxDep, svc: ServicesDep) -> Response:
     doc = get_visible(session, Document, document_id, ctx.principal)
-    return Response(svc.documents.get(doc.sha256), media_type=doc.media_type,
-                    headers={"ETag": f'"{doc.sha256}"', "Cache-Control": "no-store"})
+    return Response(
+        svc.documents.get(doc.sha256),
+        media_type=doc.media_type,
+        headers={"ETag": f'"{doc.sha256}"', "Cache-Control": "no-store"},
+    )

@@ -32,11 +32,17 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _body(request: Request, status: int, code: str, message: str,
-          issues: list[dict[str, str]] | None = None) -> JSONResponse:
+def _body(
+    request: Request,
+    status: int,
+    code: str,
+    message: str,
+    issues: list[dict[str, str]] | None = None,
+) -> JSONResponse:
     rid = getattr(request.state, "request_id", None)
-    payload = {"error": {"code": code, "message": message, "issues": issues or [],
-                         "request_id": rid}}
+    payload = {
+        "error": {"code": code, "message": message, "issues": issues or [], "request_id": rid}
+    }
     return JSONResponse(payload, status_code=status)
 
 

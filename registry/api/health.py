@@ -28,9 +28,10 @@ def ready(svc: ServicesDep) -> Any:
         with svc.sessions() as session:
             session.execute(sa.text("SELECT 1"))
             current = MigrationContext.configure(session.connection()).get_current_revision()
-    except Exception:  # noqa: BLE001 - any failure means "not ready", reported without detail
+    except Exception:
         return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
     if current != head:
-        return JSONResponse({"status": "unavailable", "database": "schema not at head"},
-                            status_code=503)
+        return JSONResponse(
+            {"status": "unavailable", "database": "schema not at head"}, status_code=503
+        )
     return {"status": "ready"}

@@ -18,11 +18,19 @@ from schemas.party import PartyEventRead, PartyStatusChange, PartyTransfer
 router = APIRouter(tags=["party membership"], responses=ERROR_RESPONSES)
 
 
-@router.post("/party-memberships/{membership_id}/status", response_model=PartyEventRead,
-             status_code=status.HTTP_201_CREATED, summary="Move to another party status")
+@router.post(
+    "/party-memberships/{membership_id}/status",
+    response_model=PartyEventRead,
+    status_code=status.HTTP_201_CREATED,
+    summary="Move to another party status",
+)
 def post_status(
-    membership_id: uuid.UUID, body: PartyStatusChange, session: SessionDep, ctx: CtxDep,
-    response: Response, if_match: Annotated[str | None, Header()] = None,
+    membership_id: uuid.UUID,
+    body: PartyStatusChange,
+    session: SessionDep,
+    ctx: CtxDep,
+    response: Response,
+    if_match: Annotated[str | None, Header()] = None,
 ) -> Any:
     m = require_writable(session, PartyMembership, membership_id, ctx.principal)
     check_if_match(if_match, etag_of(m))
@@ -32,11 +40,19 @@ def post_status(
     return event
 
 
-@router.post("/party-memberships/{membership_id}/transfers", response_model=PartyEventRead,
-             status_code=status.HTTP_201_CREATED, summary="Transfer to another party cell")
+@router.post(
+    "/party-memberships/{membership_id}/transfers",
+    response_model=PartyEventRead,
+    status_code=status.HTTP_201_CREATED,
+    summary="Transfer to another party cell",
+)
 def post_transfer(
-    membership_id: uuid.UUID, body: PartyTransfer, session: SessionDep, ctx: CtxDep,
-    response: Response, if_match: Annotated[str | None, Header()] = None,
+    membership_id: uuid.UUID,
+    body: PartyTransfer,
+    session: SessionDep,
+    ctx: CtxDep,
+    response: Response,
+    if_match: Annotated[str | None, Header()] = None,
 ) -> Any:
     m = require_writable(session, PartyMembership, membership_id, ctx.principal)
     check_if_match(if_match, etag_of(m))

@@ -34,8 +34,12 @@ def _writer(who: Principal) -> None:
         raise Forbidden(f"role {who.role} may not change records")
 
 
-@router.post("/persons", response_model=PersonFile, status_code=status.HTTP_201_CREATED,
-             summary="Create a personnel file")
+@router.post(
+    "/persons",
+    response_model=PersonFile,
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a personnel file",
+)
 def create(body: PersonCreate, session: SessionDep, ctx: CtxDep, response: Response) -> Any:
     _writer(ctx.principal)
     person = create_person(session, ctx, body)
@@ -47,7 +51,9 @@ def create(body: PersonCreate, session: SessionDep, ctx: CtxDep, response: Respo
 
 @router.get("/persons", response_model=Page[PersonRead], summary="Find persons")
 def list_persons(
-    session: SessionDep, ctx: CtxDep, svc: ServicesDep,
+    session: SessionDep,
+    ctx: CtxDep,
+    svc: ServicesDep,
     q: Annotated[str | None, Query(max_length=100, description="accent-free name search")] = None,
     nid: Annotated[str | None, Query(pattern=r"^\d{12}$", description="exact number")] = None,
     org_unit_id: Annotated[uuid.UUID | None, Query(description="org unit subtree")] = None,
@@ -73,30 +79,50 @@ def list_persons(
         stmt = stmt.where(scope_clause(Person, org.path))
     if position_id is not None:
         on = today()
-        stmt = stmt.where(Person.id.in_(sa.select(Assignment.person_id).where(
-            Assignment.position_id == position_id, Assignment.retired_at.is_(None),
-            Assignment.valid_from <= on,
-            sa.or_(Assignment.valid_to.is_(None), Assignment.valid_to >= on))))
+        stmt = stmt.where(
+            Person.id.in_(
+                sa.select(Assignment.person_id).where(
+                    Assignment.position_id == position_id,
+                    Assignment.retired_at.is_(None),
+                    Assignment.valid_from <= on,
+                    sa.or_(Assignment.valid_to.is_(None), Assignment.valid_to >= on),
+                )
+            )
+        )
     if party_status is not None:
-        stmt = stmt.where(Person.id.in_(sa.select(PartyMembership.person_id).where(
-            PartyMembership.status == party_status)))
+        stmt = stmt.where(
+            Person.id.in_(
+                sa.select(PartyMembership.person_id).where(PartyMembership.status == party_status)
+            )
+        )
     items, nxt = page(session, stmt, Person, cursor=cursor, limit=limit)
     return {"items": [person_read(ctx, p) for p in items], "next_cursor": nxt}
 
 
-@router.get("/persons/{person_id}", response_model=PersonFile,
-            summary="The whole personnel file (form 2C sections)")
+@router.get(
+    "/persons/{person_id}",
+    response_model=PersonFile,
+    summary="The whole personnel file (form 2C sections)",
+)
 def read(person_id: uuid.UUID, session: SessionDep, ctx: CtxDep, response: Response) -> Any:
     person = get_visible(session, Person, person_id, ctx.principal)
     response.headers["ETag"] = file_etag(session, person)
     return load_file(session, ctx, person)
 
 
-@router.patch("/persons/{person_id}", response_model=PersonFile,
-              summary="Change identity, contact or employment fields")
+@router.patch(
+    "/persons/{person_id}",
+    response_model=PersonFile,
+    summary="Change identity, contact or employment fields",
+)
 def update(
-    person_id: uuid.UUID, body: PersonUpdate, session: SessionDep, ctx: CtxDep,
-    response: Response, reason: ReasonDep, if_match: Annotated[str | None, Header()] = None,
+    person_id: uuid.UUID,
+    body: PersonUpdate,
+    session: SessionDep,
+    ctx: CtxDep,
+    response: Response,
+    reason: ReasonDep,
+    if_match: Annotated[str | None, Header()] = None,
 ) -> Any:
     person = require_person_writable(session, person_id, ctx.principal)
     check_if_match(if_match, file_etag(session, person))
@@ -106,11 +132,18 @@ def update(
     return load_file(session, ctx, person)
 
 
-@router.delete("/persons/{person_id}", response_model=PersonFile,
-               summary="Retire a personnel file (kept with its history; never deleted)")
+@router.delete(
+    "/persons/{person_id}",
+    response_model=PersonFile,
+    summary="Retire a personnel file (kept with its history; never deleted)",
+)
 def retire(
-    person_id: uuid.UUID, session: SessionDep, ctx: CtxDep, response: Response,
-    reason: ReasonDep, if_match: Annotated[str | None, Header()] = None,
+    person_id: uuid.UUID,
+    session: SessionDep,
+    ctx: CtxDep,
+    response: Response,
+    reason: ReasonDep,
+    if_match: Annotated[str | None, Header()] = None,
 ) -> Any:
     person = require_person_writable(session, person_id, ctx.principal)
     check_if_match(if_match, file_etag(session, person))

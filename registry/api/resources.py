@@ -51,42 +51,133 @@ from schemas import standards as st
 def _org_retire_check(session: Session, unit: OrgUnit) -> None:
     from registry.errors import Conflict
 
-    active_children = session.query(OrgUnit.id).filter(
-        OrgUnit.parent_id == unit.id, OrgUnit.retired_at.is_(None)).first()
-    active_people = session.query(Person.id).filter(
-        Person.org_unit_id == unit.id, Person.retired_at.is_(None)).first()
+    active_children = (
+        session.query(OrgUnit.id)
+        .filter(OrgUnit.parent_id == unit.id, OrgUnit.retired_at.is_(None))
+        .first()
+    )
+    active_people = (
+        session.query(Person.id)
+        .filter(Person.org_unit_id == unit.id, Person.retired_at.is_(None))
+        .first()
+    )
     if active_children or active_people:
         raise Conflict("an org unit with active sub-units or people cannot be retired")
 
 
 RESOURCES: list[Resource[Any]] = [
-    Resource("org-units", "org unit", OrgUnit, o.OrgUnitRead, o.OrgUnitCreate, o.OrgUnitUpdate,
-             create_org_unit, update_org_unit, retire_check=_org_retire_check),
-    Resource("party-memberships", "party membership", PartyMembership, pm.PartyMembershipRead,
-             pm.PartyMembershipCreate, pm.PartyMembershipUpdate, create_membership,
-             update_membership),
-    Resource("standard-profiles", "standard profile", StandardProfile, st.StandardProfileRead,
-             st.StandardProfileCreate, st.StandardProfileUpdate, create_standard_profile,
-             update_standard_profile, writable_by=("admin",)),
-    Resource("positions", "position", Position, po.PositionRead, po.PositionCreate,
-             po.PositionUpdate, create_position, update_position),
-    Resource("assignments", "assignment", Assignment, a.AssignmentRead, a.AssignmentCreate,
-             a.AssignmentUpdate, create_assignment, update_assignment),
-    Resource("qualifications", "qualification", Qualification, q.QualificationRead,
-             q.QualificationCreate, q.QualificationUpdate, create_qualification,
-             update_qualification),
-    Resource("trainings", "training", Training, q.TrainingRead, q.TrainingCreate,
-             q.TrainingUpdate, create_training, update_training),
-    Resource("evaluations", "evaluation", Evaluation, ev.EvaluationRead, ev.EvaluationCreate,
-             ev.EvaluationUpdate, create_evaluation, update_evaluation),
-    Resource("commendations", "commendation", Commendation, c.CommendationRead,
-             c.CommendationCreate, c.CommendationUpdate, create_commendation,
-             update_commendation),
-    Resource("disciplines", "discipline", Discipline, c.DisciplineRead, c.DisciplineCreate,
-             c.DisciplineUpdate, create_discipline, update_discipline),
-    Resource("planning-entries", "planning entry", PlanningEntry, pl.PlanningEntryRead,
-             pl.PlanningEntryCreate, pl.PlanningEntryUpdate, create_planning_entry,
-             update_planning_entry),
+    Resource(
+        "org-units",
+        "org unit",
+        OrgUnit,
+        o.OrgUnitRead,
+        o.OrgUnitCreate,
+        o.OrgUnitUpdate,
+        create_org_unit,
+        update_org_unit,
+        retire_check=_org_retire_check,
+    ),
+    Resource(
+        "party-memberships",
+        "party membership",
+        PartyMembership,
+        pm.PartyMembershipRead,
+        pm.PartyMembershipCreate,
+        pm.PartyMembershipUpdate,
+        create_membership,
+        update_membership,
+    ),
+    Resource(
+        "standard-profiles",
+        "standard profile",
+        StandardProfile,
+        st.StandardProfileRead,
+        st.StandardProfileCreate,
+        st.StandardProfileUpdate,
+        create_standard_profile,
+        update_standard_profile,
+        writable_by=("admin",),
+    ),
+    Resource(
+        "positions",
+        "position",
+        Position,
+        po.PositionRead,
+        po.PositionCreate,
+        po.PositionUpdate,
+        create_position,
+        update_position,
+    ),
+    Resource(
+        "assignments",
+        "assignment",
+        Assignment,
+        a.AssignmentRead,
+        a.AssignmentCreate,
+        a.AssignmentUpdate,
+        create_assignment,
+        update_assignment,
+    ),
+    Resource(
+        "qualifications",
+        "qualification",
+        Qualification,
+        q.QualificationRead,
+        q.QualificationCreate,
+        q.QualificationUpdate,
+        create_qualification,
+        update_qualification,
+    ),
+    Resource(
+        "trainings",
+        "training",
+        Training,
+        q.TrainingRead,
+        q.TrainingCreate,
+        q.TrainingUpdate,
+        create_training,
+        update_training,
+    ),
+    Resource(
+        "evaluations",
+        "evaluation",
+        Evaluation,
+        ev.EvaluationRead,
+        ev.EvaluationCreate,
+        ev.EvaluationUpdate,
+        create_evaluation,
+        update_evaluation,
+    ),
+    Resource(
+        "commendations",
+        "commendation",
+        Commendation,
+        c.CommendationRead,
+        c.CommendationCreate,
+        c.CommendationUpdate,
+        create_commendation,
+        update_commendation,
+    ),
+    Resource(
+        "disciplines",
+        "discipline",
+        Discipline,
+        c.DisciplineRead,
+        c.DisciplineCreate,
+        c.DisciplineUpdate,
+        create_discipline,
+        update_discipline,
+    ),
+    Resource(
+        "planning-entries",
+        "planning entry",
+        PlanningEntry,
+        pl.PlanningEntryRead,
+        pl.PlanningEntryCreate,
+        pl.PlanningEntryUpdate,
+        create_planning_entry,
+        update_planning_entry,
+    ),
 ]
 
 

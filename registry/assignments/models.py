@@ -17,9 +17,7 @@ class Assignment(Entity):
     __tablename__ = "assignments"
 
     person_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("persons.id"), index=True)
-    position_id: Mapped[uuid.UUID | None] = mapped_column(
-        sa.ForeignKey("positions.id"), index=True
-    )
+    position_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("positions.id"), index=True)
     external_post: Mapped[str | None] = mapped_column(sa.String(200))
     external_unit: Mapped[str | None] = mapped_column(sa.String(200))
     kind: Mapped[str] = mapped_column(sa.String(20))

@@ -30,9 +30,9 @@ def _check(session: Session, person: Person, a: Assignment) -> None:
         raise Invalid.field("body.position_id", "unknown position")
     others = holder_intervals(session, a.position_id, exclude=a.id)
     mine = (a.valid_from, a.valid_to)
-    if any(pid == a.person_id and overlaps(mine, (f, t)) for pid, f, t in others):  # type: ignore[arg-type]
+    if any(pid == a.person_id and overlaps(mine, (f, t)) for pid, f, t in others):
         raise Conflict("this person already holds this position in an overlapping period")
-    peak = max_concurrent([(f, t) for _, f, t in others] + [mine])  # type: ignore[misc]
+    peak = max_concurrent([(f, t) for _, f, t in others] + [mine])
     if peak > pos.headcount:
         raise Conflict(
             f"position headcount {pos.headcount} would be exceeded ({peak} concurrent holders)"

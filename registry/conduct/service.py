@@ -34,10 +34,12 @@ def update_commendation(
 
 def _check(d: Discipline) -> None:
     check_not_future(d.decided_on, field="decided_on", today=today())
-    check_interval(d.decided_on, d.effective_from, start_field="decided_on",
-                   end_field="effective_from")
-    check_interval(d.effective_from, d.effective_to, start_field="effective_from",
-                   end_field="effective_to")
+    check_interval(
+        d.decided_on, d.effective_from, start_field="decided_on", end_field="effective_from"
+    )
+    check_interval(
+        d.effective_from, d.effective_to, start_field="effective_from", end_field="effective_to"
+    )
 
 
 def create_discipline(session: Session, ctx: Ctx, data: DisciplineCreate) -> Discipline:

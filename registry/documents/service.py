@@ -15,16 +15,30 @@ from registry.models import Base
 
 # Records a document may be attached to; each resolves to the person whose file it joins.
 OWNER_TABLES = (
-    "persons", "assignments", "qualifications", "trainings", "evaluations", "commendations",
-    "disciplines", "planning_entries", "party_memberships",
+    "persons",
+    "assignments",
+    "qualifications",
+    "trainings",
+    "evaluations",
+    "commendations",
+    "disciplines",
+    "planning_entries",
+    "party_memberships",
 )
 _MEDIA_TYPE = re.compile(r"^[a-z]+/[a-z0-9.+\-]+$")
 _FILENAME = re.compile(r"^[^/\\\x00-\x1f]{1,200}$")
 
 
 def attach_document(
-    session: Session, ctx: Ctx, store: DocumentStore, *, owner_table: str, owner_id: uuid.UUID,
-    filename: str, media_type: str, content: bytes,
+    session: Session,
+    ctx: Ctx,
+    store: DocumentStore,
+    *,
+    owner_table: str,
+    owner_id: uuid.UUID,
+    filename: str,
+    media_type: str,
+    content: bytes,
 ) -> Document:
     if owner_table not in OWNER_TABLES:
         raise Invalid.field("query.owner_table", f"must be one of {', '.join(OWNER_TABLES)}")
@@ -42,8 +56,13 @@ def attach_document(
     require_person_writable(session, person_id, ctx.principal)
     sha = store.put(content)
     doc = Document(
-        person_id=person_id, owner_table=owner_table, owner_id=owner_id, filename=filename,
-        media_type=media_type, size=len(content), sha256=sha,
+        person_id=person_id,
+        owner_table=owner_table,
+        owner_id=owner_id,
+        filename=filename,
+        media_type=media_type,
+        size=len(content),
+        sha256=sha,
     )
     session.add(doc)
     session.flush()

@@ -47,7 +47,7 @@ class EvaluationRules:
         return self.order.index(classification)
 
     def weighted_index(self, components: dict[str, int]) -> float:
-        return sum(self.components[k]["weight"] * v for k, v in components.items())
+        return float(sum(self.components[k]["weight"] * v for k, v in components.items()))
 
 
 def rules_from(doc: dict[str, Any]) -> EvaluationRules:

@@ -18,12 +18,16 @@ from schemas.evaluations import EvaluationCreate, EvaluationUpdate
 
 def _discipline_forms_in_year(session: Session, person_id: object, year: int) -> list[str]:
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    return list(session.scalars(
-        sa.select(Discipline.form).where(
-            Discipline.person_id == person_id, Discipline.retired_at.is_(None),
-            Discipline.decided_on >= start, Discipline.decided_on <= end,
+    return list(
+        session.scalars(
+            sa.select(Discipline.form).where(
+                Discipline.person_id == person_id,
+                Discipline.retired_at.is_(None),
+                Discipline.decided_on >= start,
+                Discipline.decided_on <= end,
+            )
         )
-    ))
+    )
 
 
 def _derive(session: Session, e: Evaluation) -> None:
@@ -46,9 +50,13 @@ def create_evaluation(session: Session, ctx: Ctx, data: EvaluationCreate) -> Eva
     require_person_writable(session, data.person_id, ctx.principal)
     if period_year(data.period) > today().year:
         raise Invalid.field("body.period", "is in the future")
-    clash = session.scalar(sa.select(Evaluation.id).where(
-        Evaluation.person_id == data.person_id, Evaluation.period == data.period,
-        Evaluation.retired_at.is_(None)))
+    clash = session.scalar(
+        sa.select(Evaluation.id).where(
+            Evaluation.person_id == data.person_id,
+            Evaluation.period == data.period,
+            Evaluation.retired_at.is_(None),
+        )
+    )
     if clash is not None:
         raise Conflict(f"an evaluation for period {data.period} already exists")
     e = Evaluation(**data.model_dump(), period_kind=period_kind(data.period))
@@ -59,7 +67,10 @@ def create_evaluation(session: Session, ctx: Ctx, data: EvaluationCreate) -> Eva
 
 
 def update_evaluation(session: Session, ctx: Ctx, e: Evaluation, data: EvaluationUpdate) -> None:
-    apply_changes(e, data.model_dump(exclude_unset=True),
-                  required=("general_points", "task_points", "components"))
+    apply_changes(
+        e,
+        data.model_dump(exclude_unset=True),
+        required=("general_points", "task_points", "components"),
+    )
     _derive(session, e)
     session.flush()

@@ -22,8 +22,13 @@ def create_org_unit(session: Session, ctx: Ctx, data: OrgUnitCreate) -> OrgUnit:
         raise Conflict(f"org unit code {data.code!r} already exists")
     unit_id = uuid.uuid4()
     unit = OrgUnit(
-        id=unit_id, code=data.code, name=data.name, kind=data.kind, parent_id=data.parent_id,
-        path=f"{parent_path}{unit_id}/", unit_code=data.unit_code,
+        id=unit_id,
+        code=data.code,
+        name=data.name,
+        kind=data.kind,
+        parent_id=data.parent_id,
+        path=f"{parent_path}{unit_id}/",
+        unit_code=data.unit_code,
     )
     session.add(unit)
     session.flush()

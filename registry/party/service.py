@@ -76,8 +76,12 @@ def change_status(
     if data.effective_on < m.admitted_on:
         raise Invalid.field("body.effective_on", "is before admission")
     event = PartyEvent(
-        membership_id=m.id, kind="status", from_status=m.status, to_status=data.to_status,
-        effective_on=data.effective_on, decision_no=data.decision_no,
+        membership_id=m.id,
+        kind="status",
+        from_status=m.status,
+        to_status=data.to_status,
+        effective_on=data.effective_on,
+        decision_no=data.decision_no,
     )
     if data.to_status == "official" and m.status == "probationary":
         m.official_on = data.effective_on
@@ -95,8 +99,12 @@ def transfer(session: Session, ctx: Ctx, m: PartyMembership, data: PartyTransfer
     _cell(session, ctx, data.to_cell_id, "to_cell_id")
     check_not_future(data.effective_on, field="effective_on", today=today())
     event = PartyEvent(
-        membership_id=m.id, kind="transfer", from_cell_id=m.party_cell_id,
-        to_cell_id=data.to_cell_id, effective_on=data.effective_on, decision_no=data.decision_no,
+        membership_id=m.id,
+        kind="transfer",
+        from_cell_id=m.party_cell_id,
+        to_cell_id=data.to_cell_id,
+        effective_on=data.effective_on,
+        decision_no=data.decision_no,
     )
     m.party_cell_id = data.to_cell_id
     session.add(event)

@@ -32,7 +32,10 @@ def identity_issues(
         issues += [
             ("nid", r)
             for r in check_nid(
-                nid, birth_year=birth.year, sex=sex, current_year=today.year,
+                nid,
+                birth_year=birth.year,
+                sex=sex,
+                current_year=today.year,
                 abroad_prefixes=abroad_prefixes,
             )
         ]

@@ -24,18 +24,44 @@ PLACES = ("birth_place", "origin_place", "permanent_residence", "current_residen
 # Field groups whose provenance is tracked (the sync authority matrix uses the same names).
 FIELD_GROUPS: dict[str, tuple[str, ...]] = {
     "identity": (
-        "nid", "cmnd", "family_name", "middle_name", "given_name", "other_names", "birth_date",
-        "sex", "ethnicity_code", "religion_code", "birth_place", "origin_place",
-        "permanent_residence", "life_status", "death_date",
+        "nid",
+        "cmnd",
+        "family_name",
+        "middle_name",
+        "given_name",
+        "other_names",
+        "birth_date",
+        "sex",
+        "ethnicity_code",
+        "religion_code",
+        "birth_place",
+        "origin_place",
+        "permanent_residence",
+        "life_status",
+        "death_date",
     ),
     "contact": ("phone", "email", "current_residence"),
     "employment": (
-        "recruited_on", "recruiting_agency", "civil_servant_no", "rank_code", "salary_grade",
-        "salary_step", "salary_coefficient", "general_education",
+        "recruited_on",
+        "recruiting_agency",
+        "civil_servant_no",
+        "rank_code",
+        "salary_grade",
+        "salary_step",
+        "salary_coefficient",
+        "general_education",
     ),
 }
-REQUIRED = ("family_name", "given_name", "birth_date", "sex", "ethnicity_code", "religion_code",
-            "life_status", "org_unit_id")
+REQUIRED = (
+    "family_name",
+    "given_name",
+    "birth_date",
+    "sex",
+    "ethnicity_code",
+    "religion_code",
+    "life_status",
+    "org_unit_id",
+)
 
 
 def decrypt_field(ctx: Ctx, person: Person, name: str) -> str | None:
@@ -51,10 +77,15 @@ def nid_index(ctx: Ctx, nid: str) -> str:
 
 def _validate(ctx: Ctx, state: dict[str, Any]) -> None:
     issues = identity_issues(
-        nid=state.get("nid"), cmnd=state.get("cmnd"), birth_date=state["birth_date"],
-        sex=state["sex"], ethnicity_code=state["ethnicity_code"],
-        religion_code=state["religion_code"], life_status=state["life_status"],
-        death_date=state.get("death_date"), today=today(),
+        nid=state.get("nid"),
+        cmnd=state.get("cmnd"),
+        birth_date=state["birth_date"],
+        sex=state["sex"],
+        ethnicity_code=state["ethnicity_code"],
+        religion_code=state["religion_code"],
+        life_status=state["life_status"],
+        death_date=state.get("death_date"),
+        today=today(),
         abroad_prefixes=ctx.settings.nid_abroad_prefixes,
     )
     if issues:
@@ -78,8 +109,15 @@ def _check_unique(session: Session, person_id: uuid.UUID, column: str, bidx: str
 def _apply(session: Session, ctx: Ctx, person: Person, changes: dict[str, Any]) -> None:
     for key, value in changes.items():
         if key in ENCRYPTED:
-            setattr(person, ENCRYPTED[key], None if value is None else ctx.cipher.encrypt(
-                value, table="persons", column=ENCRYPTED[key], row_id=person.id))
+            setattr(
+                person,
+                ENCRYPTED[key],
+                None
+                if value is None
+                else ctx.cipher.encrypt(
+                    value, table="persons", column=ENCRYPTED[key], row_id=person.id
+                ),
+            )
             if key in BLIND_INDEXED:
                 bidx = None if value is None else ctx.cipher.blind_index(value, purpose=key)
                 if bidx is not None:
@@ -108,8 +146,11 @@ def _record_provenance(session: Session, ctx: Ctx, person: Person, changes: dict
             )
         )
         if row is None:
-            session.add(Provenance(
-                person_id=person.id, field_group=group, source=ctx.source, asserted_at=now))
+            session.add(
+                Provenance(
+                    person_id=person.id, field_group=group, source=ctx.source, asserted_at=now
+                )
+            )
         else:
             row.source, row.asserted_at = ctx.source, now
 

@@ -76,36 +76,49 @@ def _current(session: Session, model: type[Entity], person_id: object) -> Sequen
 def load_file(session: Session, ctx: Ctx, person: Person) -> PersonFile:
     data = person_fields(ctx, person)
     for name, model in SECTIONS.items():
-        rows = sorted(_current(session, model, person.id),
-                      key=lambda r, n=name: (getattr(r, _ORDER[n].key), str(r.id)))
-        data[name] = rows
+        order_key = _ORDER[name].key
+        data[name] = sorted(
+            _current(session, model, person.id),
+            key=lambda r: (getattr(r, order_key), str(r.id)),
+        )
     membership = session.scalar(
-        sa.select(PartyMembership).where(PartyMembership.person_id == person.id))
+        sa.select(PartyMembership).where(PartyMembership.person_id == person.id)
+    )
     data["party_membership"] = membership
-    data["party_events"] = [] if membership is None else session.scalars(
-        sa.select(PartyEvent).where(PartyEvent.membership_id == membership.id)
-        .order_by(PartyEvent.effective_on, PartyEvent.created_at)).all()
+    data["party_events"] = (
+        []
+        if membership is None
+        else session.scalars(
+            sa.select(PartyEvent)
+            .where(PartyEvent.membership_id == membership.id)
+            .order_by(PartyEvent.effective_on, PartyEvent.created_at)
+        ).all()
+    )
     data["provenance"] = session.scalars(
-        sa.select(Provenance).where(Provenance.person_id == person.id)
-        .order_by(Provenance.field_group)).all()
+        sa.select(Provenance)
+        .where(Provenance.person_id == person.id)
+        .order_by(Provenance.field_group)
+    ).all()
     return PersonFile.model_validate(data)
 
 
 def file_etag(session: Session, person: Person) -> str:
     """Changes whenever the person or any record of their file changes."""
     digest = hashlib.sha256(f"{person.id}:{person.version}".encode())
-    tables = [*SECTIONS.values(), PartyMembership, Provenance]
+    tables: list[type[Entity]] = [*SECTIONS.values(), PartyMembership, Provenance]
     for model in tables:
         cols: Any = model.__table__.c
         rows = session.execute(
-            sa.select(cols.id, cols.version).where(cols.person_id == person.id)
-            .order_by(cols.id)).all()
+            sa.select(cols.id, cols.version).where(cols.person_id == person.id).order_by(cols.id)
+        ).all()
         for row_id, version in rows:
             digest.update(f"|{model.__tablename__}:{row_id}:{version}".encode())
     events = session.execute(
-        sa.select(PartyEvent.id).join(PartyMembership,
-                                      PartyMembership.id == PartyEvent.membership_id)
-        .where(PartyMembership.person_id == person.id).order_by(PartyEvent.id)).all()
+        sa.select(PartyEvent.id)
+        .join(PartyMembership, PartyMembership.id == PartyEvent.membership_id)
+        .where(PartyMembership.person_id == person.id)
+        .order_by(PartyEvent.id)
+    ).all()
     for (event_id,) in events:
         digest.update(f"|e:{event_id}".encode())
     return f'"{digest.hexdigest()[:32]}"'

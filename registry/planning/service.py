@@ -17,8 +17,11 @@ MAX_PER_PERSON = 3
 
 
 def _count(session: Session, *where: sa.ColumnElement[bool]) -> int:
-    stmt = sa.select(sa.func.count()).select_from(PlanningEntry).where(
-        PlanningEntry.retired_at.is_(None), *where)
+    stmt = (
+        sa.select(sa.func.count())
+        .select_from(PlanningEntry)
+        .where(PlanningEntry.retired_at.is_(None), *where)
+    )
     return int(session.scalar(stmt) or 0)
 
 
@@ -30,8 +33,12 @@ def create_planning_entry(session: Session, ctx: Ctx, data: PlanningEntryCreate)
     if session.get(Position, data.position_id) is None:
         raise Invalid.field("body.position_id", "unknown position")
     term = PlanningEntry.term == data.term
-    if _count(session, term, PlanningEntry.person_id == data.person_id,
-              PlanningEntry.position_id == data.position_id):
+    if _count(
+        session,
+        term,
+        PlanningEntry.person_id == data.person_id,
+        PlanningEntry.position_id == data.position_id,
+    ):
         raise Conflict("this person is already in the planning for this post and term")
     if _count(session, term, PlanningEntry.position_id == data.position_id) >= MAX_PER_POST:
         raise Conflict(f"a post may have at most {MAX_PER_POST} people in its planning")

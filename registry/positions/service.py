@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 import sqlalchemy as sa
@@ -35,20 +36,18 @@ def create_position(session: Session, ctx: Ctx, data: PositionCreate) -> Positio
 
 def lock_position(session: Session, position_id: uuid.UUID) -> Position | None:
     """Serialise appointments to one post (row lock on PostgreSQL; SQLite writes are serial)."""
-    return session.scalar(
-        sa.select(Position).where(Position.id == position_id).with_for_update()
-    )
+    return session.scalar(sa.select(Position).where(Position.id == position_id).with_for_update())
 
 
 def holder_intervals(
     session: Session, position_id: uuid.UUID, *, exclude: uuid.UUID | None = None
-) -> list[tuple[uuid.UUID, object, object]]:
+) -> list[tuple[uuid.UUID, dt.date, dt.date | None]]:
     stmt = sa.select(Assignment.person_id, Assignment.valid_from, Assignment.valid_to).where(
         Assignment.position_id == position_id, Assignment.retired_at.is_(None)
     )
     if exclude is not None:
         stmt = stmt.where(Assignment.id != exclude)
-    return [tuple(r) for r in session.execute(stmt)]  # type: ignore[misc]
+    return [(r[0], r[1], r[2]) for r in session.execute(stmt)]
 
 
 def update_position(session: Session, ctx: Ctx, pos: Position, data: PositionUpdate) -> None:
@@ -57,7 +56,7 @@ def update_position(session: Session, ctx: Ctx, pos: Position, data: PositionUpd
     _check_refs(session, pos.standard_profile_id, pos.required_rank)
     if "headcount" in changes:
         intervals = [(r[1], r[2]) for r in holder_intervals(session, pos.id)]
-        peak = max_concurrent(intervals)  # type: ignore[arg-type]
+        peak = max_concurrent(intervals)
         if peak > pos.headcount:
             raise Conflict(
                 f"headcount {pos.headcount} is below the {peak} concurrent holders on record"

@@ -19,8 +19,9 @@ def create_standard_profile(
 ) -> StandardProfile:
     _admin_only(ctx)
     sp = StandardProfile(**data.model_dump())
-    check_interval(sp.effective_from, sp.effective_to, start_field="effective_from",
-                   end_field="effective_to")
+    check_interval(
+        sp.effective_from, sp.effective_to, start_field="effective_from", end_field="effective_to"
+    )
     session.add(sp)
     session.flush()
     return sp
@@ -31,6 +32,7 @@ def update_standard_profile(
 ) -> None:
     _admin_only(ctx)
     apply_changes(sp, data.model_dump(exclude_unset=True), required=("name", "requirements"))
-    check_interval(sp.effective_from, sp.effective_to, start_field="effective_from",
-                   end_field="effective_to")
+    check_interval(
+        sp.effective_from, sp.effective_to, start_field="effective_from", end_field="effective_to"
+    )
     session.flush()
