@@ -15,6 +15,7 @@ from registry.config import Settings
 from registry.crypto import FieldCipher, KeyProvider, LocalFileKeyProvider
 from registry.db import make_engine, make_sessionmaker
 from registry.documents.store import DocumentStore
+from registry.runtime import audit_config
 
 DESCRIPTION = """
 Registry of cadre and party-member personnel files for a ward (phường).
@@ -33,7 +34,8 @@ def create_app(
 ) -> FastAPI:
     if sessions is None:
         sessions = make_sessionmaker(make_engine(settings.resolved_database_url()))
-    cipher = FieldCipher(keys or LocalFileKeyProvider(settings.keys_dir))
+    provider = keys or LocalFileKeyProvider(settings.keys_dir)
+    cipher = FieldCipher(provider)
     app = FastAPI(title="Cadre registry", version="0.1.0", description=DESCRIPTION)
     app.state.services = AppServices(
         settings=settings,
@@ -41,6 +43,7 @@ def create_app(
         cipher=cipher,
         documents=DocumentStore(settings.documents_dir, cipher),
         nid_lookups=RateLimiter(settings.nid_lookups_per_minute),
+        audit=audit_config(settings, provider),
     )
     errors.install(app)
 

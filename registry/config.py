@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     max_document_bytes: int = 20 * 1024 * 1024
     party_admission_min_age: int = 18
     party_admission_max_age: int = 60
+    audit_checkpoint_every_events: int = 1000
+    audit_checkpoint_every_minutes: int = 10
     page_size_default: int = 50
     page_size_max: int = 500
 
@@ -47,6 +49,10 @@ class Settings(BaseSettings):
     @property
     def keys_dir(self) -> Path:
         return self.var_dir / "keys"
+
+    @property
+    def checkpoints_dir(self) -> Path:
+        return self.var_dir / "checkpoints"
 
     @property
     def documents_dir(self) -> Path:

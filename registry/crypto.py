@@ -15,7 +15,7 @@ import hmac
 import json
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -37,6 +37,10 @@ class KeyProvider(Protocol):
 
     def blind_index_key(self) -> bytes: ...
 
+    def audit_signing_key(self) -> tuple[str, bytes]:
+        """(key id, 32-byte Ed25519 seed) that signs audit checkpoints and export bundles."""
+        ...
+
 
 @dataclass
 class StaticKeyProvider:
@@ -45,6 +49,8 @@ class StaticKeyProvider:
     keys: dict[str, bytes]
     current: str
     index_key: bytes
+    signing_seed: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    signing_kid: str = "audit-1"
 
     def current_key_id(self) -> str:
         return self.current
@@ -57,6 +63,9 @@ class StaticKeyProvider:
 
     def blind_index_key(self) -> bytes:
         return self.index_key
+
+    def audit_signing_key(self) -> tuple[str, bytes]:
+        return self.signing_kid, self.signing_seed
 
 
 def _b64(data: bytes) -> str:
@@ -86,7 +95,20 @@ class LocalFileKeyProvider(StaticKeyProvider):
         for kid, wrapped in doc["data_keys"].items():
             raw = _unb64(wrapped)
             keys[kid] = kek.decrypt(raw[:_NONCE], raw[_NONCE:], f"dek:{kid}".encode())
-        super().__init__(keys=keys, current=doc["current"], index_key=_unb64(doc["blind_index"]))
+        if "audit_signing" not in doc:  # keyrings made before audit signing existed
+            doc["audit_signing"] = {"kid": "audit-1", "seed": _b64(secrets.token_bytes(32))}
+            tmp = path.with_suffix(".tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(doc, fh)
+            os.replace(tmp, path)
+        super().__init__(
+            keys=keys,
+            current=doc["current"],
+            index_key=_unb64(doc["blind_index"]),
+            signing_seed=_unb64(doc["audit_signing"]["seed"]),
+            signing_kid=doc["audit_signing"]["kid"],
+        )
 
     @staticmethod
     def _create(path: Path) -> None:
@@ -103,6 +125,7 @@ class LocalFileKeyProvider(StaticKeyProvider):
             "current": kid,
             "data_keys": {kid: _b64(wrapped)},
             "blind_index": _b64(secrets.token_bytes(32)),
+            "audit_signing": {"kid": "audit-1", "seed": _b64(secrets.token_bytes(32))},
         }
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:

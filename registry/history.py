@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from registry.audit import chain as audit_chain
 from registry.dates import utcnow
 from registry.db import Base, BigId, Entity
 
@@ -34,6 +35,8 @@ class Actor:
     role: str
     reason: str
     request_id: str | None = None
+    org_scope: str | None = None
+    purpose: str | None = None
 
 
 ACTOR_KEY = "cadre.actor"
@@ -64,10 +67,13 @@ class RecordVersion(Base):
     actor_role: Mapped[str] = mapped_column(sa.String(32))
     reason: Mapped[str] = mapped_column(sa.String(500))
     request_id: Mapped[str | None] = mapped_column(sa.String(64))
+    # The person whose file the row belongs to: one indexed lookup for as-of reads and exports.
+    person_id: Mapped[uuid.UUID | None]
 
     __table_args__ = (
         sa.Index("ix_record_versions_row", "table_name", "row_id", "seq"),
         sa.Index("ix_record_versions_recorded_at", "recorded_at"),
+        sa.Index("ix_record_versions_person", "person_id", "seq"),
     )
 
 
@@ -96,6 +102,16 @@ def snapshot(obj: Entity) -> dict[str, Any]:
     return {c.key: to_jsonable(getattr(obj, c.key)) for c in table.columns}
 
 
+_BOOKKEEPING = frozenset({"id", "version", "created_at", "updated_at"})
+
+
+def owner_person(table: str, row_id: uuid.UUID, data: dict[str, Any]) -> uuid.UUID | None:
+    if table == "persons":
+        return row_id
+    owner = data.get("person_id")
+    return uuid.UUID(owner) if isinstance(owner, str) else None
+
+
 def version_row(
     *,
     table: str,
@@ -105,7 +121,11 @@ def version_row(
     data: dict[str, Any],
     actor: Actor,
     at: dt.datetime,
+    person_id: uuid.UUID | None = None,
+    fields: list[str] | None = None,
 ) -> dict[str, Any]:
+    """One history row. ``fields`` names what changed (for the audit event); by default every
+    non-empty field of the new version."""
     return {
         "table_name": table,
         "row_id": row_id,
@@ -117,14 +137,39 @@ def version_row(
         "actor_role": actor.role,
         "reason": actor.reason,
         "request_id": actor.request_id,
+        "person_id": person_id or owner_person(table, row_id, data),
+        "_fields": fields
+        if fields is not None
+        else [k for k, v in data.items() if v is not None and k not in _BOOKKEEPING],
     }
 
 
 def append_versions(session: Session, rows: Iterable[dict[str, Any]]) -> None:
-    """Set-based append, used by the flush hook and by bulk paths (import)."""
+    """Set-based append of history rows and their audit events, in the caller's transaction.
+
+    Used by the flush hook and by bulk paths (import): whatever writes history also writes
+    the audit trail, so no write path can skip either.
+    """
     batch = list(rows)
-    if batch:
-        session.connection().execute(sa.insert(cast(sa.Table, RecordVersion.__table__)), batch)
+    if not batch:
+        return
+    actor = get_actor(session)
+    drafts = [
+        audit_chain.draft(
+            actor=r["actor"],
+            role=r["actor_role"],
+            org_scope=actor.org_scope,
+            action=f"{r['table_name']}.{r['op']}",
+            object_type=r["table_name"],
+            object_id=str(r["row_id"]),
+            fields=r.pop("_fields"),
+            purpose=actor.purpose,
+            request_id=r["request_id"],
+        )
+        for r in batch
+    ]
+    session.connection().execute(sa.insert(cast(sa.Table, RecordVersion.__table__)), batch)
+    audit_chain.append(session, drafts)
 
 
 @event.listens_for(Session, "before_flush")
@@ -134,6 +179,25 @@ def _refuse_physical_deletes(session: Session, _ctx: Any, _instances: Any) -> No
             raise RuntimeError(
                 f"physical delete of {type(obj).__name__} refused: retire it instead"
             )
+
+
+def _changed_fields(obj: Entity) -> list[str]:
+    state = sa.inspect(obj)
+    return [a.key for a in state.attrs if a.key not in _BOOKKEEPING and a.history.has_changes()]
+
+
+def _party_event_owner(session: Session, obj: Entity) -> uuid.UUID | None:
+    from registry.party.models import PartyEvent, PartyMembership
+
+    if not isinstance(obj, PartyEvent):
+        return None
+    return (
+        session.connection()
+        .execute(
+            sa.select(PartyMembership.person_id).where(PartyMembership.id == obj.membership_id)
+        )
+        .scalar()
+    )
 
 
 @event.listens_for(Session, "after_flush")
@@ -151,7 +215,7 @@ def _record_versions(session: Session, _ctx: Any) -> None:
     now = utcnow()
     append_versions(
         session,
-        (
+        [
             version_row(
                 table=obj.__tablename__,
                 row_id=obj.id,
@@ -160,7 +224,9 @@ def _record_versions(session: Session, _ctx: Any) -> None:
                 data=snapshot(obj),
                 actor=actor,
                 at=now,
+                person_id=_party_event_owner(session, obj),
+                fields=None if op == "insert" else _changed_fields(obj),
             )
             for obj, op in changed
-        ),
+        ],
     )

@@ -2,6 +2,7 @@
 
 from registry.access.models import ApiToken
 from registry.assignments.models import Assignment
+from registry.audit.models import AuditCheckpoint, AuditEvent, AuditHead
 from registry.conduct.models import Commendation, Discipline
 from registry.db import Base, Entity
 from registry.documents.models import Document
@@ -18,6 +19,9 @@ from registry.standards.models import StandardProfile
 __all__ = [
     "ApiToken",
     "Assignment",
+    "AuditCheckpoint",
+    "AuditEvent",
+    "AuditHead",
     "Base",
     "Commendation",
     "Discipline",

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 
 from registry.codes import nid_birth_prefixes
 
-_NID = re.compile(r"\d{12}")
-_CMND = re.compile(r"\d{9}")
+# ASCII digits only: ``\d`` also matches Arabic-Indic or full-width digits, which ``int``
+# accepts, so the same number could be stored under a second spelling (and blind index).
+_NID = re.compile(r"[0-9]{12}")
+_CMND = re.compile(r"[0-9]{9}")
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,23 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from registry.access.principal import Principal
+from registry.audit.chain import AuditConfig, set_audit_config
+from registry.audit.signing import Signer
 from registry.config import Settings
 from registry.context import Ctx
 from registry.crypto import FieldCipher, KeyProvider, LocalFileKeyProvider
 from registry.db import make_engine, make_sessionmaker
 from registry.history import Actor, set_actor
+
+
+def audit_config(settings: Settings, keys: KeyProvider) -> AuditConfig:
+    kid, seed = keys.audit_signing_key()
+    return AuditConfig(
+        signer=Signer.from_seed(kid, seed),
+        checkpoint_dir=settings.checkpoints_dir,
+        every_events=settings.audit_checkpoint_every_events,
+        every_minutes=settings.audit_checkpoint_every_minutes,
+    )
 
 
 @dataclass
@@ -39,9 +51,14 @@ class Runtime:
     def cipher(self) -> FieldCipher:
         return FieldCipher(self.key_provider)
 
+    @cached_property
+    def audit(self) -> AuditConfig:
+        return audit_config(self.settings, self.key_provider)
+
     def system_ctx(self, session: Session, *, reason: str, source: str = "manual") -> Ctx:
         """A registry-wide admin acting from this machine's shell, named after the OS user."""
         who = f"cli:{getpass.getuser()}"
         set_actor(session, Actor(actor_id=who, role="admin", reason=reason))
+        set_audit_config(session, self.audit)
         principal = Principal(subject=who, role="admin", org_unit_id=None, org_path=None)
         return Ctx(principal=principal, cipher=self.cipher, settings=self.settings, source=source)

@@ -19,6 +19,7 @@ from registry.access.scope import get_visible, require_writable, scope_clause, v
 from registry.api.deps import CtxDep, ReasonDep, SessionDep, check_if_match
 from registry.api.errors import ERROR_RESPONSES
 from registry.api.pagination import page
+from registry.audit.service import log_read
 from registry.context import Ctx
 from registry.dates import utcnow
 from registry.db import Entity
@@ -47,6 +48,8 @@ class Resource(Generic[E]):
     filters: tuple[str, ...] = ()
     retire_check: Callable[[Session, E], None] | None = None
     writable_by: tuple[str, ...] = field(default=("admin", "officer", "service"))
+    # Sensitive records (party membership, discipline): every read is an audit event.
+    sensitive: bool = False
 
 
 def _retire(session: Session, ctx: Ctx, obj: Entity, reason: str) -> None:
@@ -56,6 +59,18 @@ def _retire(session: Session, ctx: Ctx, obj: Entity, reason: str) -> None:
         raise Conflict("record is already retired")
     obj.retired_at = utcnow()
     session.flush()
+
+
+def _log_reads(session: Session, ctx: Ctx, res: Resource[Any], verb: str, ids: list[str]) -> None:
+    log_read(
+        session,
+        ctx,
+        action=f"{res.model.__tablename__}.{verb}",
+        object_type=res.model.__tablename__,
+        object_ids=ids,
+        fields=["record"],
+    )
+    session.commit()  # the reads are on record before anyone sees the data
 
 
 def register(router: APIRouter, res: Resource[Any]) -> None:
@@ -116,7 +131,10 @@ def register(router: APIRouter, res: Resource[Any]) -> None:
         if not include_retired:
             stmt = stmt.where(cols.retired_at.is_(None))
         items, nxt = page(session, stmt, res.model, cursor=cursor, limit=limit)
-        return {"items": items, "next_cursor": nxt}
+        answer = [Read.model_validate(i) for i in items]
+        if res.sensitive:
+            _log_reads(session, ctx, res, "list", [str(i.id) for i in items])
+        return {"items": answer, "next_cursor": nxt}
 
     @router.get(
         f"/{res.path}/{{obj_id}}",
@@ -129,7 +147,10 @@ def register(router: APIRouter, res: Resource[Any]) -> None:
     def read(obj_id: uuid.UUID, session: SessionDep, ctx: CtxDep, response: Response) -> Any:
         obj = get_visible(session, res.model, obj_id, ctx.principal)
         response.headers["ETag"] = etag_of(obj)
-        return obj
+        answer = Read.model_validate(obj)
+        if res.sensitive:
+            _log_reads(session, ctx, res, "read", [str(obj.id)])
+        return answer
 
     @router.patch(
         f"/{res.path}/{{obj_id}}",

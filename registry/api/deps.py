@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from registry.access.principal import Principal
 from registry.access.service import authenticate
+from registry.audit.chain import AuditConfig, set_audit_config
 from registry.config import Settings
 from registry.context import Ctx
 from registry.crypto import FieldCipher
@@ -55,6 +56,7 @@ class AppServices:
     cipher: FieldCipher
     documents: DocumentStore
     nid_lookups: RateLimiter
+    audit: AuditConfig
 
 
 def services(request: Request) -> AppServices:
@@ -78,13 +80,16 @@ def request_id(request: Request) -> str:
 
 
 def principal(
+    request: Request,
     session: Annotated[Session, Depends(db_session)],
     authorization: Annotated[str | None, Header()] = None,
     x_purpose: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Principal:
     if not authorization or not authorization.startswith("Bearer "):
         raise Unauthorized("missing bearer token")
-    return authenticate(session, authorization.removeprefix("Bearer ").strip(), purpose=x_purpose)
+    who = authenticate(session, authorization.removeprefix("Bearer ").strip(), purpose=x_purpose)
+    request.state.principal = who  # for recording refusals
+    return who
 
 
 def ctx(
@@ -95,7 +100,18 @@ def ctx(
     x_change_reason: Annotated[str | None, Header(max_length=500)] = None,
 ) -> Ctx:
     reason = (x_change_reason or "").strip() or "not stated"
-    set_actor(session, Actor(actor_id=who.subject, role=who.role, reason=reason, request_id=rid))
+    set_actor(
+        session,
+        Actor(
+            actor_id=who.subject,
+            role=who.role,
+            reason=reason,
+            request_id=rid,
+            org_scope=None if who.org_unit_id is None else str(who.org_unit_id),
+            purpose=who.purpose,
+        ),
+    )
+    set_audit_config(session, svc.audit)
     return Ctx(principal=who, cipher=svc.cipher, settings=svc.settings, request_id=rid)
 
 

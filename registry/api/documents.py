@@ -12,6 +12,7 @@ from registry.access.scope import get_visible
 from registry.api.crud import etag_of
 from registry.api.deps import CtxDep, ServicesDep, SessionDep
 from registry.api.errors import ERROR_RESPONSES
+from registry.audit.service import log_read
 from registry.documents.models import Document
 from registry.documents.service import attach_document
 from registry.errors import Invalid
@@ -81,8 +82,18 @@ def read(document_id: uuid.UUID, session: SessionDep, ctx: CtxDep, response: Res
 @router.get("/documents/{document_id}/content", summary="Document content", response_class=Response)
 def content(document_id: uuid.UUID, session: SessionDep, ctx: CtxDep, svc: ServicesDep) -> Response:
     doc = get_visible(session, Document, document_id, ctx.principal)
+    body = svc.documents.get(doc.sha256)
+    log_read(
+        session,
+        ctx,
+        action="documents.content",
+        object_type="documents",
+        object_ids=[str(doc.id)],
+        fields=["content"],
+    )
+    session.commit()  # the read is on record before anyone sees the data
     return Response(
-        svc.documents.get(doc.sha256),
+        body,
         media_type=doc.media_type,
         headers={"ETag": f'"{doc.sha256}"', "Cache-Control": "no-store"},
     )

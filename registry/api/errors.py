@@ -11,8 +11,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from registry.audit.service import log_refusal
 from registry.errors import RegistryError
 from schemas.common import ErrorBody
 
@@ -54,6 +56,18 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RegistryError)
     async def registry_error(request: Request, exc: RegistryError) -> JSONResponse:
         issues = [{"field": i.field, "reason": i.reason} for i in exc.issues]
+        who = getattr(request.state, "principal", None)
+        if exc.status_code == 403 and who is not None:
+            svc = request.app.state.services
+            await run_in_threadpool(
+                log_refusal,
+                svc.sessions,
+                who,
+                action=f"{request.method} {exc.code}",
+                path=request.url.path,
+                request_id=getattr(request.state, "request_id", None),
+                config=svc.audit,
+            )
         if exc.status_code >= 500:
             log.error("api.error", code=exc.code, path=request.url.path)
             return _body(request, exc.status_code, exc.code, "internal error")

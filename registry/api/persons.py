@@ -14,6 +14,7 @@ from registry.api.deps import CtxDep, ReasonDep, ServicesDep, SessionDep, check_
 from registry.api.errors import ERROR_RESPONSES
 from registry.api.pagination import page
 from registry.assignments.models import Assignment
+from registry.audit.service import log_read, sensitive_fields_seen
 from registry.dates import today
 from registry.errors import Forbidden, Invalid
 from registry.org_units.models import OrgUnit
@@ -96,7 +97,17 @@ def list_persons(
             )
         )
     items, nxt = page(session, stmt, Person, cursor=cursor, limit=limit)
-    return {"items": [person_read(ctx, p) for p in items], "next_cursor": nxt}
+    answer = [person_read(ctx, p) for p in items]
+    log_read(
+        session,
+        ctx,
+        action="persons.list",
+        object_type="persons",
+        object_ids=[str(p.id) for p in items],
+        fields=sensitive_fields_seen(ctx.principal),
+    )
+    session.commit()  # the reads are on record before anyone sees the data
+    return {"items": answer, "next_cursor": nxt}
 
 
 @router.get(
@@ -107,7 +118,17 @@ def list_persons(
 def read(person_id: uuid.UUID, session: SessionDep, ctx: CtxDep, response: Response) -> Any:
     person = get_visible(session, Person, person_id, ctx.principal)
     response.headers["ETag"] = file_etag(session, person)
-    return load_file(session, ctx, person)
+    answer = load_file(session, ctx, person)
+    log_read(
+        session,
+        ctx,
+        action="persons.read",
+        object_type="persons",
+        object_ids=[str(person.id)],
+        fields=[*sensitive_fields_seen(ctx.principal), "file"],
+    )
+    session.commit()  # the read is on record before anyone sees the data
+    return answer
 
 
 @router.patch(

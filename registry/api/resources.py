@@ -86,6 +86,7 @@ RESOURCES: list[Resource[Any]] = [
         pm.PartyMembershipUpdate,
         create_membership,
         update_membership,
+        sensitive=True,
     ),
     Resource(
         "standard-profiles",
@@ -167,6 +168,7 @@ RESOURCES: list[Resource[Any]] = [
         c.DisciplineUpdate,
         create_discipline,
         update_discipline,
+        sensitive=True,
     ),
     Resource(
         "planning-entries",

@@ -1,0 +1,207 @@
+"""Appending to the audit hash chain.
+
+Appends lock the single ``audit_head`` row (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite
+transactions start with ``BEGIN IMMEDIATE`` and so are serial), take the next contiguous
+sequence numbers, hash each event onto the previous one and move the head — all in the
+caller's transaction, so an event exists exactly when the change it describes does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from registry.audit.models import AuditCheckpoint, AuditEvent, AuditHead
+from registry.audit.signing import Signer
+from registry.dates import utcnow
+
+GENESIS = "0" * 64
+CONFIG_KEY = "cadre.audit"
+PENDING_KEY = "cadre.audit.pending_checkpoints"
+_EVENTS = cast(sa.Table, AuditEvent.__table__)
+_HEAD = cast(sa.Table, AuditHead.__table__)
+_CHECKPOINTS = cast(sa.Table, AuditCheckpoint.__table__)
+# Order of the canonical form; changing it invalidates every stored chain.
+CANONICAL_FIELDS = (
+    "seq",
+    "occurred_at",
+    "actor",
+    "role",
+    "org_scope",
+    "action",
+    "object_type",
+    "object_id",
+    "fields",
+    "purpose",
+    "request_id",
+    "outcome",
+)
+
+
+@dataclass(frozen=True)
+class AuditConfig:
+    """Set on a session by the edge so appends can sign checkpoints when they fall due."""
+
+    signer: Signer
+    checkpoint_dir: Path
+    every_events: int = 1000
+    every_minutes: int = 10
+
+
+def set_audit_config(session: Session, config: AuditConfig) -> None:
+    session.info[CONFIG_KEY] = config
+
+
+def canonical(ev: dict[str, Any]) -> bytes:
+    values = [ev[k] for k in CANONICAL_FIELDS]
+    values[1] = ev["occurred_at"].isoformat()
+    return json.dumps(values, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def chain_hash(prev_hash: str, ev: dict[str, Any]) -> str:
+    return hashlib.sha256(prev_hash.encode("ascii") + canonical(ev)).hexdigest()
+
+
+def draft(
+    *,
+    actor: str,
+    role: str,
+    action: str,
+    object_type: str,
+    object_id: str | None,
+    fields: list[str],
+    outcome: str = "ok",
+    org_scope: str | None = None,
+    purpose: str | None = None,
+    request_id: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "actor": actor,
+        "role": role,
+        "org_scope": org_scope,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "fields": sorted(fields),
+        "purpose": purpose,
+        "request_id": request_id,
+        "outcome": outcome,
+    }
+
+
+def append(session: Session, drafts: list[dict[str, Any]]) -> None:
+    if not drafts:
+        return
+    conn = session.connection()
+    head = conn.execute(
+        sa.select(_HEAD.c.seq, _HEAD.c.hash, _HEAD.c.checkpoint_seq, _HEAD.c.checkpoint_at)
+        .where(_HEAD.c.id == 1)
+        .with_for_update()
+    ).one()
+    seq, prev = int(head.seq), str(head.hash)
+    # Whole microseconds survive both backends, so the hash recomputes from stored rows.
+    now = utcnow()
+    rows = []
+    for d in drafts:
+        seq += 1
+        ev = {**d, "seq": seq, "occurred_at": now}
+        ev["hash"] = chain_hash(prev, ev)
+        ev["prev_hash"] = prev
+        prev = ev["hash"]
+        rows.append(ev)
+    conn.execute(sa.insert(_EVENTS), rows)
+    conn.execute(sa.update(_HEAD).where(_HEAD.c.id == 1).values(seq=seq, hash=prev))
+    _maybe_checkpoint(session, seq, prev, int(head.checkpoint_seq), head.checkpoint_at, now)
+
+
+def _maybe_checkpoint(
+    session: Session,
+    seq: int,
+    head_hash: str,
+    last_seq: int,
+    last_at: dt.datetime | None,
+    now: dt.datetime,
+) -> None:
+    config = session.info.get(CONFIG_KEY)
+    if not isinstance(config, AuditConfig):
+        return  # no signer on this edge: `cadre audit checkpoint` or the scheduler will do it
+    if isinstance(last_at, dt.datetime) and last_at.tzinfo is None:
+        last_at = last_at.replace(tzinfo=dt.UTC)
+    due_by_size = seq - last_seq >= config.every_events
+    due_by_time = last_at is None or now - last_at >= dt.timedelta(minutes=config.every_minutes)
+    if due_by_size or due_by_time:
+        write_checkpoint(session, config, seq=seq, head_hash=head_hash, now=now)
+
+
+def write_checkpoint(
+    session: Session, config: AuditConfig, *, seq: int, head_hash: str, now: dt.datetime
+) -> dict[str, Any]:
+    statement = {"seq": seq, "head_hash": head_hash, "created_at": now.isoformat()}
+    signed = {
+        **statement,
+        "key_id": config.signer.key_id,
+        "signature": config.signer.sign(statement),
+    }
+    conn = session.connection()
+    exists = conn.execute(sa.select(_CHECKPOINTS.c.seq).where(_CHECKPOINTS.c.seq == seq)).first()
+    if exists is None:
+        conn.execute(
+            sa.insert(_CHECKPOINTS).values(
+                seq=seq,
+                head_hash=head_hash,
+                created_at=now,
+                key_id=config.signer.key_id,
+                signature=signed["signature"],
+            )
+        )
+    conn.execute(
+        sa.update(_HEAD).where(_HEAD.c.id == 1).values(checkpoint_seq=seq, checkpoint_at=now)
+    )
+    # The file is written only once the transaction commits (a rolled-back chain never had it).
+    session.info.setdefault(PENDING_KEY, []).append((config.checkpoint_dir, signed))
+    return signed
+
+
+def head(session: Session) -> tuple[int, str]:
+    row = session.execute(sa.select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1)).one()
+    return int(row.seq), str(row.hash)
+
+
+def checkpoint_now(session: Session, config: AuditConfig) -> dict[str, Any] | None:
+    """Sign the current head (used by the CLI and the scheduler)."""
+    row = session.execute(
+        sa.select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
+    ).one()
+    if int(row.seq) == 0:
+        return None
+    return write_checkpoint(
+        session, config, seq=int(row.seq), head_hash=str(row.hash), now=utcnow()
+    )
+
+
+def checkpoint_file(directory: Path, seq: int) -> Path:
+    return directory / f"checkpoint-{seq:012d}.json"
+
+
+@event.listens_for(Session, "after_commit")
+def _write_checkpoint_files(session: Session) -> None:
+    pending = session.info.pop(PENDING_KEY, None)
+    for directory, signed in pending or ():
+        directory.mkdir(parents=True, exist_ok=True)
+        path = checkpoint_file(directory, signed["seq"])
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(signed, sort_keys=True), encoding="utf-8")
+        tmp.replace(path)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_pending(session: Session) -> None:
+    session.info.pop(PENDING_KEY, None)
