@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from registry.cli_audit import app as audit_app
 from registry.config import get_settings
 from registry.errors import RegistryError
 from registry.runtime import Runtime
@@ -21,6 +22,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(org_app, name="org")
 app.add_typer(token_app, name="token")
 app.add_typer(import_app, name="import")
+app.add_typer(audit_app, name="audit")
 
 console = Console(stderr=True)
 

@@ -26,6 +26,7 @@ from registry.errors import DecryptionError
 
 _FORMAT = 1
 _NONCE = 12
+_TAG = 16
 
 
 class KeyProvider(Protocol):
@@ -177,6 +178,9 @@ class FieldCipher:
             raise DecryptionError(f"{table}.{column}: malformed key id") from None
         nonce = blob[2 + klen : 2 + klen + _NONCE]
         body = blob[2 + klen + _NONCE :]
+        if len(nonce) != _NONCE or len(body) < _TAG:
+            # A truncated value would otherwise surface as AESGCM's ValueError, not ours.
+            raise DecryptionError(f"{table}.{column}: ciphertext is truncated")
         try:
             plain = self._cipher(kid).decrypt(
                 nonce, body, self.associated_data(table, column, row_id)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Header, Query, Response, status
+from pydantic import AwareDatetime
 
 from registry.access.principal import Principal
 from registry.access.scope import get_visible, require_person_writable, scope_clause, visible
@@ -14,6 +15,7 @@ from registry.api.deps import CtxDep, ReasonDep, ServicesDep, SessionDep, check_
 from registry.api.errors import ERROR_RESPONSES
 from registry.api.pagination import page
 from registry.assignments.models import Assignment
+from registry.audit.asof import file_as_of
 from registry.audit.service import log_read, sensitive_fields_seen
 from registry.dates import today
 from registry.errors import Forbidden, Invalid
@@ -115,14 +117,26 @@ def list_persons(
     response_model=PersonFile,
     summary="The whole personnel file (form 2C sections)",
 )
-def read(person_id: uuid.UUID, session: SessionDep, ctx: CtxDep, response: Response) -> Any:
+def read(
+    person_id: uuid.UUID,
+    session: SessionDep,
+    ctx: CtxDep,
+    response: Response,
+    as_of: Annotated[
+        AwareDatetime | None,
+        Query(description="RFC 3339 instant: the file exactly as recorded then"),
+    ] = None,
+) -> Any:
     person = get_visible(session, Person, person_id, ctx.principal)
-    response.headers["ETag"] = file_etag(session, person)
-    answer = load_file(session, ctx, person)
+    if as_of is None:
+        response.headers["ETag"] = file_etag(session, person)
+        answer = load_file(session, ctx, person)
+    else:
+        answer = file_as_of(session, ctx, person_id, as_of)
     log_read(
         session,
         ctx,
-        action="persons.read",
+        action="persons.read" if as_of is None else "persons.read_as_of",
         object_type="persons",
         object_ids=[str(person.id)],
         fields=[*sensitive_fields_seen(ctx.principal), "file"],

@@ -1,0 +1,130 @@
+"""Auditors' questions: the file as recorded at an instant, the valid-time timeline, who held
+a post on a date, what changed (old → new, who, why), and signed export bundles."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+from pydantic import AwareDatetime, BaseModel
+
+from registry.access.principal import Principal
+from registry.access.scope import get_visible
+from registry.api.deps import CtxDep, ServicesDep, SessionDep
+from registry.api.errors import ERROR_RESPONSES
+from registry.audit.asof import file_as_of
+from registry.audit.bundle import build_bundle
+from registry.audit.changes import Change, Holder, changes, holders
+from registry.audit.service import log_read
+from registry.audit.timeline import TimelineEntry, build_timeline
+from registry.errors import Forbidden
+from registry.persons.models import Person
+from registry.persons.views import load_file
+from registry.positions.models import Position
+
+router = APIRouter(tags=["audit"], responses=ERROR_RESPONSES)
+AsOf = Annotated[AwareDatetime | None, Query(description="RFC 3339 instant (recorded time)")]
+
+
+def _auditing(who: Principal) -> None:
+    if who.role not in ("admin", "auditor"):
+        raise Forbidden("only administrators and auditors may read the change log")
+
+
+class ChangePage(BaseModel):
+    items: list[Change]
+    next_cursor: str | None
+
+
+@router.get(
+    "/persons/{person_id}/timeline",
+    response_model=list[TimelineEntry],
+    summary="Valid-time view: posts, party status, qualifications … in date order",
+)
+def timeline(person_id: uuid.UUID, session: SessionDep, ctx: CtxDep, as_of: AsOf = None) -> Any:
+    person = get_visible(session, Person, person_id, ctx.principal)
+    file = (
+        load_file(session, ctx, person)
+        if as_of is None
+        else file_as_of(session, ctx, person_id, as_of)
+    )
+    answer = build_timeline(session, file)
+    log_read(
+        session,
+        ctx,
+        action="persons.timeline",
+        object_type="persons",
+        object_ids=[str(person_id)],
+        fields=["timeline"],
+    )
+    session.commit()
+    return answer
+
+
+@router.get(
+    "/positions/{position_id}/holders",
+    response_model=list[Holder],
+    summary="Who held the post on a date (optionally as recorded at an instant)",
+)
+def position_holders(
+    position_id: uuid.UUID, on: dt.date, session: SessionDep, ctx: CtxDep, as_of: AsOf = None
+) -> Any:
+    get_visible(session, Position, position_id, ctx.principal)
+    return holders(session, position_id=position_id, on=on, as_of=as_of)
+
+
+@router.get(
+    "/changes",
+    response_model=ChangePage,
+    summary="What changed, field by field, by whom and why (auditors, admins)",
+)
+def list_changes(
+    session: SessionDep,
+    ctx: CtxDep,
+    actor: Annotated[str | None, Query(max_length=120)] = None,
+    object: Annotated[uuid.UUID | None, Query(description="record id")] = None,
+    table: Annotated[str | None, Query(pattern=r"^[a-z_]{1,64}$")] = None,
+    from_: Annotated[AwareDatetime | None, Query(alias="from")] = None,
+    to: AsOf = None,
+    cursor: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Any:
+    _auditing(ctx.principal)
+    items = changes(
+        session,
+        actor=actor,
+        object_id=object,
+        table=table,
+        start=from_,
+        end=to,
+        after_seq=cursor,
+        limit=limit,
+    )
+    return {"items": items, "next_cursor": str(items[-1].seq) if len(items) == limit else None}
+
+
+@router.get("/audit/persons/{person_id}/export", summary="Signed export bundle (auditors)")
+def export(
+    person_id: uuid.UUID, session: SessionDep, ctx: CtxDep, svc: ServicesDep, response: Response
+) -> Any:
+    _auditing(ctx.principal)
+    get_visible(session, Person, person_id, ctx.principal)
+    bundle = build_bundle(session, svc.audit, person_id)
+    log_read(
+        session,
+        ctx,
+        action="persons.export",
+        object_type="persons",
+        object_ids=[str(person_id)],
+        fields=["history", "audit_events"],
+    )
+    session.commit()
+    response.headers["Content-Disposition"] = f'attachment; filename="person-{person_id}.json"'
+    return bundle
+
+
+@router.get("/audit/public-key", summary="The key that signs checkpoints and bundles")
+def public_key(svc: ServicesDep) -> dict[str, str]:
+    return {"key_id": svc.audit.signer.key_id, "public_key": svc.audit.signer.public_key_b64()}

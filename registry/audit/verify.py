@@ -1,0 +1,148 @@
+"""Verification of the audit chain and its checkpoints (``cadre audit verify``).
+
+Streams the events in ``seq`` order and recomputes every hash: an edited, deleted, reordered
+or inserted event breaks the chain at its sequence number. A rewrite of the whole table that
+recomputes all hashes is caught by the signed checkpoints, above all the copies kept outside
+the database, whose head hashes the rewritten chain no longer reaches.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+import sqlalchemy as sa
+
+from registry.audit.chain import CANONICAL_FIELDS, GENESIS, chain_hash
+from registry.audit.models import AuditCheckpoint, AuditEvent, AuditHead
+from registry.audit.signing import verify as verify_signature
+
+_EVENTS = cast(sa.Table, AuditEvent.__table__)
+_CHECKPOINTS = cast(sa.Table, AuditCheckpoint.__table__)
+_HEAD = cast(sa.Table, AuditHead.__table__)
+
+
+@dataclass
+class VerifyReport:
+    events: int = 0
+    checkpoints: int = 0
+    first_bad_seq: int | None = None
+    problems: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def fail(self, seq: int | None, problem: str) -> None:
+        if seq is not None and (self.first_bad_seq is None or seq < self.first_bad_seq):
+            self.first_bad_seq = seq
+        self.problems.append(problem)
+
+
+def _walk_chain(conn: sa.Connection, report: VerifyReport, wanted: set[int]) -> dict[int, str]:
+    """Check every link; return the stored hash at each wanted sequence number."""
+    cols = [_EVENTS.c[k] for k in CANONICAL_FIELDS] + [_EVENTS.c.prev_hash, _EVENTS.c.hash]
+    stmt = sa.select(*cols).order_by(_EVENTS.c.seq)
+    result = conn.execution_options(stream_results=True, yield_per=5000).execute(stmt)
+    prev, expected = GENESIS, 1
+    found: dict[int, str] = {}
+    for row in result:
+        ev = row._mapping
+        seq = ev["seq"]
+        if seq != expected:
+            report.fail(expected, f"event {expected} is missing (next stored is {seq})")
+            break
+        if ev["prev_hash"] != prev:
+            report.fail(seq, f"event {seq} does not link to event {seq - 1}")
+            break
+        if chain_hash(prev, dict(ev)) != ev["hash"]:
+            report.fail(seq, f"event {seq} was altered (its hash does not recompute)")
+            break
+        prev = ev["hash"]
+        if seq in wanted:
+            found[seq] = prev
+        expected += 1
+    result.close()
+    report.events = expected - 1
+    return found
+
+
+def _load_checkpoints(
+    conn: sa.Connection, directory: Path | None
+) -> list[tuple[str, dict[str, Any]]]:
+    rows: list[tuple[str, dict[str, Any]]] = [
+        (
+            "database",
+            {
+                "seq": r.seq,
+                "head_hash": r.head_hash,
+                "created_at": r.created_at.isoformat(),
+                "key_id": r.key_id,
+                "signature": r.signature,
+            },
+        )
+        for r in conn.execute(sa.select(_CHECKPOINTS).order_by(_CHECKPOINTS.c.seq))
+    ]
+    if directory is not None and directory.is_dir():
+        for path in sorted(directory.glob("checkpoint-*.json")):
+            try:
+                rows.append((f"file {path.name}", json.loads(path.read_text("utf-8"))))
+            except (OSError, ValueError):
+                rows.append((f"file {path.name}", {}))
+    return rows
+
+
+def verify_all(
+    conn: sa.Connection, *, public_key_b64: str, checkpoint_dir: Path | None
+) -> VerifyReport:
+    started = time.perf_counter()
+    report = VerifyReport()
+    checkpoints = _load_checkpoints(conn, checkpoint_dir)
+    wanted = {int(c["seq"]) for _, c in checkpoints if isinstance(c.get("seq"), int)}
+    hashes = _walk_chain(conn, report, wanted)
+    _check_head(conn, report)
+    for origin, cp in checkpoints:
+        report.checkpoints += 1
+        _check_checkpoint(report, origin, cp, hashes, public_key_b64)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _check_head(conn: sa.Connection, report: VerifyReport) -> None:
+    """The head row must name the last event: a deleted tail event shows up here."""
+    head = conn.execute(sa.select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1)).first()
+    if head is None:
+        report.fail(1, "the chain head record is missing")
+        return
+    if report.first_bad_seq is None and head.seq != report.events:
+        report.fail(
+            min(head.seq, report.events) + 1,
+            f"the head records {head.seq} events but {report.events} are stored",
+        )
+
+
+def _check_checkpoint(
+    report: VerifyReport,
+    origin: str,
+    cp: dict[str, Any],
+    hashes: dict[int, str],
+    public_key_b64: str,
+) -> None:
+    statement = {k: cp.get(k) for k in ("seq", "head_hash", "created_at")}
+    seq = cp.get("seq")
+    if not isinstance(seq, int) or not verify_signature(
+        public_key_b64, statement, str(cp.get("signature", ""))
+    ):
+        report.fail(None, f"checkpoint ({origin}) has no valid signature")
+        return
+    if seq > report.events and report.first_bad_seq is None:
+        report.fail(
+            report.events + 1,
+            f"checkpoint ({origin}) covers {seq} events but the chain has {report.events}",
+        )
+    elif seq in hashes and hashes[seq] != cp["head_hash"]:
+        report.fail(1, f"checkpoint ({origin}) at {seq} does not match the chain: rewritten")
