@@ -118,3 +118,20 @@ def client(
 
 def new_id() -> uuid.UUID:
     return uuid.uuid4()
+
+
+@pytest.fixture(params=BACKENDS)
+def committed_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A fresh, migrated database whose commits are real (for concurrency and at-rest tests)."""
+    if request.param == "sqlite":
+        eng = make_engine(f"sqlite+pysqlite:///{tmp_path / 'committed.db'}")
+        migrate.upgrade(eng)
+        yield eng
+        eng.dispose()
+        return
+    url, name = _fresh_pg_database()
+    eng = make_engine(url)
+    migrate.upgrade(eng)
+    yield eng
+    eng.dispose()
+    _drop_pg_database(name)

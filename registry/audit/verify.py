@@ -47,7 +47,8 @@ def _walk_chain(conn: sa.Connection, report: VerifyReport, wanted: set[int]) -> 
     """Check every link; return the stored hash at each wanted sequence number."""
     cols = [_EVENTS.c[k] for k in CANONICAL_FIELDS] + [_EVENTS.c.prev_hash, _EVENTS.c.hash]
     stmt = sa.select(*cols).order_by(_EVENTS.c.seq)
-    result = conn.execution_options(stream_results=True, yield_per=5000).execute(stmt)
+    # Per-statement options: on a shared connection they must not outlive this walk.
+    result = conn.execute(stmt.execution_options(stream_results=True, yield_per=5000))
     prev, expected = GENESIS, 1
     found: dict[int, str] = {}
     for row in result:
