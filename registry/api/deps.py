@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from threading import Lock
 from typing import Annotated
+from urllib.parse import unquote
 
 from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session, sessionmaker
@@ -28,6 +29,7 @@ from registry.errors import (
     Unauthorized,
 )
 from registry.history import Actor, set_actor
+from registry.text import has_control_chars, is_nfc
 
 
 @dataclass
@@ -83,11 +85,12 @@ def principal(
     request: Request,
     session: Annotated[Session, Depends(db_session)],
     authorization: Annotated[str | None, Header()] = None,
-    x_purpose: Annotated[str | None, Header(max_length=200)] = None,
+    x_purpose: Annotated[str | None, Header(max_length=600)] = None,
 ) -> Principal:
     if not authorization or not authorization.startswith("Bearer "):
         raise Unauthorized("missing bearer token")
-    who = authenticate(session, authorization.removeprefix("Bearer ").strip(), purpose=x_purpose)
+    purpose = header_text(x_purpose, "x-purpose", 200)
+    who = authenticate(session, authorization.removeprefix("Bearer ").strip(), purpose=purpose)
     request.state.principal = who  # for recording refusals
     return who
 
@@ -97,9 +100,9 @@ def ctx(
     who: Annotated[Principal, Depends(principal)],
     session: Annotated[Session, Depends(db_session)],
     rid: Annotated[str, Depends(request_id)],
-    x_change_reason: Annotated[str | None, Header(max_length=500)] = None,
+    x_change_reason: Annotated[str | None, Header(max_length=1500)] = None,
 ) -> Ctx:
-    reason = (x_change_reason or "").strip() or "not stated"
+    reason = header_text(x_change_reason, "x-change-reason", 500) or "not stated"
     set_actor(
         session,
         Actor(
@@ -115,11 +118,30 @@ def ctx(
     return Ctx(principal=who, cipher=svc.cipher, settings=svc.settings, request_id=rid)
 
 
-def stated_reason(x_change_reason: Annotated[str | None, Header(max_length=500)] = None) -> str:
+def stated_reason(
+    x_change_reason: Annotated[str | None, Header(max_length=1500)] = None,
+) -> str:
     """Changes to existing records must say why (kept in the recorded history)."""
-    if not x_change_reason or not x_change_reason.strip():
+    reason = header_text(x_change_reason, "x-change-reason", 500)
+    if not reason:
         raise Invalid.field("header.x-change-reason", "required when changing a record")
-    return x_change_reason.strip()
+    return reason
+
+
+def header_text(raw: str | None, name: str, max_length: int) -> str | None:
+    """Free text in a header: HTTP headers are ASCII, so Vietnamese arrives percent-encoded
+    UTF-8 (``urllib.parse.quote``); plain ASCII passes through unchanged."""
+    if raw is None:
+        return None
+    try:
+        text = unquote(raw, errors="strict").strip()
+    except UnicodeDecodeError:
+        raise Invalid.field(f"header.{name}", "is not percent-encoded UTF-8") from None
+    if len(text) > max_length:
+        raise Invalid.field(f"header.{name}", f"longer than {max_length} characters")
+    if has_control_chars(text) or not is_nfc(text):
+        raise Invalid.field(f"header.{name}", "must be NFC text without control characters")
+    return text or None
 
 
 def check_if_match(if_match: str | None, current: str) -> None:

@@ -15,7 +15,7 @@ from registry.history import RecordVersion
 from registry.persons.models import Person
 from registry.text import full_name
 
-_HIDDEN_SUFFIXES = ("_ct", "_bidx")  # ciphertext and blind indexes: say "changed", show nothing
+_HIDDEN_SUFFIXES = ("_ct",)  # ciphertext: say "changed", show nothing
 _BOOKKEEPING = frozenset({"version", "updated_at", "created_at"})
 
 
@@ -125,7 +125,7 @@ def _names(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
 def diff(old: dict[str, Any] | None, new: dict[str, Any]) -> list[FieldChange]:
     out = []
     for key in sorted(set(new) | set(old or {})):
-        if key in _BOOKKEEPING:
+        if key in _BOOKKEEPING or key.endswith("_bidx"):  # an index moves with its value
             continue
         before = None if old is None else old.get(key)
         after = new.get(key)
