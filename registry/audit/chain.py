@@ -60,10 +60,18 @@ def set_audit_config(session: Session, config: AuditConfig) -> None:
     session.info[CONFIG_KEY] = config
 
 
+# One encoder reused: json.dumps with options builds a new encoder on every call.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
+def canonical_values(values: list[Any]) -> bytes:
+    """``values`` in CANONICAL_FIELDS order, ``occurred_at`` an aware UTC datetime."""
+    values[1] = values[1].isoformat()
+    return _ENCODER.encode(values).encode()
+
+
 def canonical(ev: dict[str, Any]) -> bytes:
-    values = [ev[k] for k in CANONICAL_FIELDS]
-    values[1] = ev["occurred_at"].isoformat()
-    return json.dumps(values, separators=(",", ":"), ensure_ascii=False).encode()
+    return canonical_values([ev[k] for k in CANONICAL_FIELDS])
 
 
 def chain_hash(prev_hash: str, ev: dict[str, Any]) -> str:
