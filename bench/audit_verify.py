@@ -16,29 +16,42 @@ from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._db import fresh_database  # noqa: E402
-from registry.audit.chain import append, draft  # noqa: E402
-from registry.audit.signing import Signer  # noqa: E402
-from registry.audit.verify import verify_all  # noqa: E402
+from bench._db import fresh_database
+from registry.audit.chain import append, draft
+from registry.audit.signing import Signer
+from registry.audit.verify import verify_all
 
 
 def fill(session: Session, n: int) -> None:
     batch = 5000
     for start in range(0, n, batch):
-        append(session, [
-            draft(actor=f"token:{i % 17}", role="officer", action="persons.read",
-                  object_type="persons", object_id=f"{i:032x}", fields=["file", "nid"],
-                  org_scope="0b8e8d1c-5a43-4d7e-8c1f-1e2d3c4b5a69", request_id=f"{i:016x}")
-            for i in range(start, min(n, start + batch))
-        ])
+        append(
+            session,
+            [
+                draft(
+                    actor=f"token:{i % 17}",
+                    role="officer",
+                    action="persons.read",
+                    object_type="persons",
+                    object_id=f"{i:032x}",
+                    fields=["file", "nid"],
+                    org_scope="0b8e8d1c-5a43-4d7e-8c1f-1e2d3c4b5a69",
+                    request_id=f"{i:016x}",
+                )
+                for i in range(start, min(n, start + batch))
+            ],
+        )
         session.commit()
 
 
 def raw_stream(engine: sa.Engine) -> float:
     started = time.perf_counter()
     with engine.connect() as conn:
-        result = conn.execute(sa.text("SELECT * FROM audit_events ORDER BY seq")
-                              .execution_options(stream_results=True, yield_per=5000))
+        result = conn.execute(
+            sa.text("SELECT * FROM audit_events ORDER BY seq").execution_options(
+                stream_results=True, yield_per=5000
+            )
+        )
         for _ in result:
             pass
     return time.perf_counter() - started
