@@ -25,6 +25,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from registry.audit import chain as audit_chain
 from registry.dates import utcnow
 from registry.db import Base, BigId, Entity
+from sync import outbox
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,7 @@ def append_versions(session: Session, rows: Iterable[dict[str, Any]]) -> None:
     ]
     session.connection().execute(sa.insert(cast(sa.Table, RecordVersion.__table__)), batch)
     audit_chain.append(session, drafts)
+    outbox.enqueue_for_versions(session, batch)
 
 
 @event.listens_for(Session, "before_flush")

@@ -15,6 +15,15 @@ from registry.planning.models import PlanningEntry
 from registry.positions.models import Position
 from registry.qualifications.models import Qualification, Training
 from registry.standards.models import StandardProfile
+from sync.models import (
+    Conflict,
+    IdentityVerification,
+    OutboxItem,
+    Quarantined,
+    RemoteState,
+    SyncCursor,
+    SyncRun,
+)
 
 __all__ = [
     "ApiToken",
@@ -24,11 +33,14 @@ __all__ = [
     "AuditHead",
     "Base",
     "Commendation",
+    "Conflict",
     "Discipline",
     "Document",
     "Entity",
     "Evaluation",
+    "IdentityVerification",
     "OrgUnit",
+    "OutboxItem",
     "PartyEvent",
     "PartyMembership",
     "Person",
@@ -36,7 +48,11 @@ __all__ = [
     "Position",
     "Provenance",
     "Qualification",
+    "Quarantined",
     "RecordVersion",
+    "RemoteState",
     "StandardProfile",
+    "SyncCursor",
+    "SyncRun",
     "Training",
 ]

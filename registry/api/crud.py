@@ -7,7 +7,7 @@ own routes beside these.
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Annotated, Any, Generic, TypeVar
 
 import sqlalchemy as sa
@@ -53,8 +53,8 @@ class Resource(Generic[E]):
 
 
 def _retire(session: Session, ctx: Ctx, obj: Entity, reason: str) -> None:
-    actor = get_actor(session)
-    set_actor(session, actor.__class__(actor.actor_id, actor.role, reason, actor.request_id))
+    # replace(), not a positional rebuild: that dropped org_scope and purpose from the audit.
+    set_actor(session, replace(get_actor(session), reason=reason))
     if obj.retired_at is not None:
         raise Conflict("record is already retired")
     obj.retired_at = utcnow()

@@ -41,6 +41,15 @@ def _derive(session: Session, e: Evaluation) -> None:
         raise Invalid.field("body.override_reason", "an override needs a reason, and only then")
     forms = _discipline_forms_in_year(session, e.person_id, period_year(e.period))
     derived, capped, applied = rules.classify(e.general_points + e.task_points, forms)
+    # A cap binds overrides too: a cadre disciplined that year cannot be classed above it
+    # (domain.md, Evaluation). The ceiling is what full marks would get under the caps.
+    _, ceiling, _ = rules.classify(100, forms)
+    override = e.override_classification
+    if override is not None and rules.rank(override) > rules.rank(ceiling):
+        raise Invalid.field(
+            "body.override_classification",
+            f"a cadre disciplined in {period_year(e.period)} cannot be classed above {ceiling}",
+        )
     e.derived_classification = derived
     e.applied_rules = applied
     e.classification = e.override_classification or capped

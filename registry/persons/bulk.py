@@ -77,10 +77,20 @@ class NewRows:
         """(row id, the row as ``registry.history.snapshot`` renders it after an insert)."""
         template = dict.fromkeys(c.key for c in self.table.columns)
         id_at = self.columns.index("id")
+        # Batches share their timestamps: render each distinct object once.
+        rendered: dict[int, Any] = {}
         for row in self.rows:
             data = template.copy()
             for key, value in zip(self.columns, row, strict=True):
-                data[key] = value if type(value) in _JSON_AS_IS else to_jsonable(value)
+                kind = type(value)
+                if kind in _JSON_AS_IS:
+                    data[key] = value
+                elif kind is uuid.UUID:
+                    data[key] = str(value)
+                else:
+                    data[key] = rendered.get(id(value)) or rendered.setdefault(
+                        id(value), to_jsonable(value)
+                    )
             yield row[id_at], data
 
 

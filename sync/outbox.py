@@ -1,0 +1,111 @@
+"""Transactional outbox: every change to what the civil-servant database receives from us
+enqueues a push in the same transaction (called from ``registry.history.append_versions``).
+
+Claiming: ``FOR UPDATE SKIP LOCKED`` with a lease on PostgreSQL (several workers); on SQLite
+one process runs the jobs and transactions are serial, so the same statement without the
+lock clause is enough. Never a bare id cursor: late-committing rows would be skipped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from registry.dates import utcnow
+from sync.models import OutboxItem
+
+CIVIL_SERVICE = "civil_service"
+# Tables whose registry-owned content the civil-servant database receives.
+PUSHED_TABLES = frozenset({"persons", "assignments", "qualifications", "trainings", "evaluations"})
+SKIP_KEY = "cadre.outbox.skip"
+
+
+def skip_outbox(session: Session, system: str) -> None:
+    """Changes applied *from* a system are not pushed back to it."""
+    session.info.setdefault(SKIP_KEY, set()).add(system)
+
+
+def _officials(session: Session, person_ids: set[uuid.UUID]) -> set[uuid.UUID]:
+    from registry.assignments.models import Assignment
+    from registry.persons.models import Person
+
+    conn = session.connection()
+    has_post = sa.select(Assignment.person_id).where(
+        Assignment.person_id.in_(person_ids), Assignment.position_id.is_not(None)
+    )
+    flagged = sa.select(Person.id).where(
+        Person.id.in_(person_ids),
+        sa.or_(Person.civil_servant_no.is_not(None), Person.rank_code.is_not(None)),
+    )
+    return {r[0] for r in conn.execute(sa.union(has_post, flagged))}
+
+
+def enqueue_for_versions(session: Session, versions: Iterable[dict[str, Any]]) -> None:
+    if CIVIL_SERVICE in session.info.get(SKIP_KEY, ()):
+        return
+    touched = {
+        v["person_id"]
+        for v in versions
+        if v["table_name"] in PUSHED_TABLES and v.get("person_id") is not None
+    }
+    if not touched:
+        return
+    officials = _officials(session, touched)
+    if not officials:
+        return
+    conn = session.connection()
+    waiting = {
+        r[0]
+        for r in conn.execute(
+            sa.select(OutboxItem.person_id).where(
+                OutboxItem.system == CIVIL_SERVICE,
+                OutboxItem.status == "pending",
+                OutboxItem.lease_until.is_(None),
+                OutboxItem.person_id.in_(officials),
+            )
+        )
+    }
+    now = utcnow()
+    rows = [
+        {
+            "system": CIVIL_SERVICE,
+            "person_id": pid,
+            "idempotency_key": uuid.uuid4(),
+            "status": "pending",
+            "attempts": 0,
+            "available_at": now,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for pid in sorted(officials - waiting)
+    ]
+    if rows:
+        conn.execute(sa.insert(OutboxItem), rows)
+
+
+def claim(session: Session, system: str, *, limit: int, lease: dt.timedelta) -> list[OutboxItem]:
+    """Take up to ``limit`` items whose time has come and whose lease (if any) ran out."""
+    now = utcnow()
+    stmt = (
+        sa.select(OutboxItem)
+        .where(
+            OutboxItem.system == system,
+            OutboxItem.status == "pending",
+            OutboxItem.available_at <= now,
+            sa.or_(OutboxItem.lease_until.is_(None), OutboxItem.lease_until < now),
+        )
+        .order_by(OutboxItem.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    items = list(session.scalars(stmt))
+    for item in items:
+        item.lease_until = now + lease
+        item.attempts += 1
+    session.flush()
+    return items
