@@ -66,6 +66,9 @@ class SyncRun(Base):
     runner: Mapped[str] = mapped_column(sa.String(120))
     period: Mapped[str | None] = mapped_column(sa.String(40), index=True)
 
+    # One run per job and scheduled period, whichever process fires first.
+    __table_args__ = (sa.UniqueConstraint("job", "period", name="uq_sync_runs_job_period"),)
+
 
 class Conflict(Base):
     """An incoming value that the registry did not apply: the source does not own the field,

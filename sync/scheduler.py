@@ -1,0 +1,56 @@
+"""APScheduler inside ``cadre serve`` and in ``cadre worker``.
+
+Every process may start a scheduler; the job lock and the one-row-per-period claim in
+``sync.runs`` make each job run once per period across all of them. Intervals are aligned to
+a fixed epoch so every process computes the same period for the same firing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import structlog
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from registry.runtime import Runtime
+from sync.runs import JOBS, run_job
+
+log = structlog.get_logger("sync.scheduler")
+EPOCH = dt.datetime(2025, 7, 1, tzinfo=dt.UTC)  # the two-level local government's first day
+
+DEFAULT_INTERVALS: dict[str, int] = {
+    "population-verify": 24 * 3600,
+    "population-events": 300,
+    "civil-service-pull": 900,
+    "civil-service-push": 60,
+    "reconcile": 24 * 3600,
+    "audit-checkpoint": 600,
+}
+
+
+def period_of(now: dt.datetime, seconds: int) -> str:
+    index = int((now - EPOCH).total_seconds()) // seconds
+    return (EPOCH + dt.timedelta(seconds=index * seconds)).isoformat()
+
+
+def _fire(rt: Runtime, name: str, seconds: int) -> None:
+    period = period_of(dt.datetime.now(dt.UTC), seconds)
+    run_job(rt, name, period=period)
+
+
+def build_scheduler(
+    rt: Runtime, intervals: dict[str, int] | None = None, *, grace_seconds: int = 120
+) -> BackgroundScheduler:
+    scheduler = BackgroundScheduler(timezone=dt.UTC)
+    for name, seconds in (intervals or DEFAULT_INTERVALS).items():
+        if name not in JOBS:
+            continue
+        scheduler.add_job(
+            _fire, IntervalTrigger(seconds=seconds, start_date=EPOCH, timezone=dt.UTC),
+            args=(rt, name, seconds), id=name, name=name,
+            # A run late by less than the grace time still happens; late runs that piled up
+            # while the process was down collapse into one; never two of the same at once.
+            misfire_grace_time=grace_seconds, coalesce=True, max_instances=1,
+        )
+    return scheduler
