@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     civil_service_url: str = ""
     civil_service_client_id: str = ""
     civil_service_client_secret: SecretStr = SecretStr("")
+    # This ward's code in the ministry's agency list: the agency of every post we push.
+    civil_service_agency_code: str = "H31.11311"
 
     def resolved_database_url(self) -> str:
         if self.database_url:

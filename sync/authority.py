@@ -15,14 +15,34 @@ CIVIL_SERVICE: Final = "civil_service"
 
 # field group → (owner, person fields in the group)
 MATRIX: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
-    "identity": (POPULATION, (
-        "nid", "family_name", "middle_name", "given_name", "birth_date", "sex", "ethnicity_code",
-        "religion_code", "origin_place", "permanent_residence", "life_status", "death_date",
-    )),
-    "rank_salary": (CIVIL_SERVICE, (
-        "rank_code", "salary_grade", "salary_step", "salary_coefficient", "recruited_on",
-        "civil_servant_no",
-    )),
+    "identity": (
+        POPULATION,
+        (
+            "nid",
+            "family_name",
+            "middle_name",
+            "given_name",
+            "birth_date",
+            "sex",
+            "ethnicity_code",
+            "religion_code",
+            "origin_place",
+            "permanent_residence",
+            "life_status",
+            "death_date",
+        ),
+    ),
+    "rank_salary": (
+        CIVIL_SERVICE,
+        (
+            "rank_code",
+            "salary_grade",
+            "salary_step",
+            "salary_coefficient",
+            "recruited_on",
+            "civil_servant_no",
+        ),
+    ),
     "posts": (REGISTRY, ("agency_code", "position_title", "work_history")),
     "training": (REGISTRY, ("training",)),
     "qualifications": (REGISTRY, ("qualifications",)),

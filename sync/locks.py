@@ -19,8 +19,9 @@ _GUARD = threading.Lock()
 
 
 def lock_key(job: str) -> int:
-    return int.from_bytes(hashlib.sha256(f"cadre.job.{job}".encode()).digest()[:8], "big",
-                          signed=True)
+    return int.from_bytes(
+        hashlib.sha256(f"cadre.job.{job}".encode()).digest()[:8], "big", signed=True
+    )
 
 
 @contextmanager
@@ -37,8 +38,11 @@ def job_lock(engine: Engine, job: str) -> Iterator[bool]:
                 lock.release()
         return
     with engine.connect() as conn:
-        got = bool(conn.exec_driver_sql(
-            "SELECT pg_try_advisory_lock(%(k)s)", {"k": lock_key(job)}).scalar())
+        got = bool(
+            conn.exec_driver_sql(
+                "SELECT pg_try_advisory_lock(%(k)s)", {"k": lock_key(job)}
+            ).scalar()
+        )
         try:
             yield got
         finally:

@@ -30,19 +30,20 @@ def skip_outbox(session: Session, system: str) -> None:
     session.info.setdefault(SKIP_KEY, set()).add(system)
 
 
-def _officials(session: Session, person_ids: set[uuid.UUID]) -> set[uuid.UUID]:
+def officials_among(session: Session, person_ids: set[uuid.UUID] | None) -> set[uuid.UUID]:
+    """Persons the civil-servant database holds: a post here, a rank, or its number.
+    ``None`` asks about everyone."""
     from registry.assignments.models import Assignment
     from registry.persons.models import Person
 
-    conn = session.connection()
-    has_post = sa.select(Assignment.person_id).where(
-        Assignment.person_id.in_(person_ids), Assignment.position_id.is_not(None)
-    )
+    has_post = sa.select(Assignment.person_id).where(Assignment.position_id.is_not(None))
     flagged = sa.select(Person.id).where(
-        Person.id.in_(person_ids),
-        sa.or_(Person.civil_servant_no.is_not(None), Person.rank_code.is_not(None)),
+        sa.or_(Person.civil_servant_no.is_not(None), Person.rank_code.is_not(None))
     )
-    return {r[0] for r in conn.execute(sa.union(has_post, flagged))}
+    if person_ids is not None:
+        has_post = has_post.where(Assignment.person_id.in_(person_ids))
+        flagged = flagged.where(Person.id.in_(person_ids))
+    return {r[0] for r in session.connection().execute(sa.union(has_post, flagged))}
 
 
 def enqueue_for_versions(session: Session, versions: Iterable[dict[str, Any]]) -> None:
@@ -55,7 +56,7 @@ def enqueue_for_versions(session: Session, versions: Iterable[dict[str, Any]]) -
     }
     if not touched:
         return
-    officials = _officials(session, touched)
+    officials = officials_among(session, touched)
     if not officials:
         return
     conn = session.connection()

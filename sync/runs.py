@@ -43,6 +43,7 @@ def job(name: str) -> Callable[[JobBody], JobBody]:
     def register(body: JobBody) -> JobBody:
         JOBS[name] = body
         return body
+
     return register
 
 

@@ -47,10 +47,15 @@ def build_scheduler(
         if name not in JOBS:
             continue
         scheduler.add_job(
-            _fire, IntervalTrigger(seconds=seconds, start_date=EPOCH, timezone=dt.UTC),
-            args=(rt, name, seconds), id=name, name=name,
+            _fire,
+            IntervalTrigger(seconds=seconds, start_date=EPOCH, timezone=dt.UTC),
+            args=(rt, name, seconds),
+            id=name,
+            name=name,
             # A run late by less than the grace time still happens; late runs that piled up
             # while the process was down collapse into one; never two of the same at once.
-            misfire_grace_time=grace_seconds, coalesce=True, max_instances=1,
+            misfire_grace_time=grace_seconds,
+            coalesce=True,
+            max_instances=1,
         )
     return scheduler

@@ -1,0 +1,183 @@
+"""``civil-service-push``: drain the outbox into the civil-servant database.
+
+One idempotency key per outbox item (a new key only when the payload itself changed);
+``If-Match`` with the version we last saw; ``412`` → re-read and retry once; ``422`` →
+quarantine; transient failures back off, and after ``MAX_ATTEMPTS`` the item is dead —
+visible and replayable with ``cadre sync replay <id>``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import uuid
+
+from sqlalchemy.orm import Session
+
+from adapters.civil_service.client import CivilServiceClient
+from adapters.civil_service.wire import OfficialWrite
+from adapters.errors import (
+    AdapterError,
+    AlreadyExists,
+    CircuitOpen,
+    HostileResponse,
+    Rejected,
+    RemoteNotFound,
+    TransientError,
+    VersionConflict,
+)
+from registry.dates import utcnow
+from registry.persons.models import Person
+from sync import outbox
+from sync.models import OutboxItem, RemoteState
+from sync.official import build_push, push_digest
+from sync.quarantine import quarantine
+from sync.runs import JobRun, job
+
+SYSTEM = outbox.CIVIL_SERVICE
+MAX_ATTEMPTS = 8
+LEASE = dt.timedelta(minutes=5)
+BATCH = 20
+
+
+@job("civil-service-push")
+def civil_service_push(run: JobRun) -> None:
+    client = CivilServiceClient.from_settings(run.rt.settings)
+    try:
+        drain(run, client)
+    finally:
+        client.close()
+
+
+def drain(run: JobRun, client: CivilServiceClient, *, max_batches: int = 500) -> None:
+    for _ in range(max_batches):
+        with run.rt.sessions() as session:
+            run.rt.system_ctx(session, reason="civil-service-push: claim")
+            items = outbox.claim(session, SYSTEM, limit=BATCH, lease=LEASE)
+            session.commit()  # the lease is ours before any call goes out
+        if not items:
+            return
+        for item in items:
+            try:
+                push_one(run, client, item.id)
+            except CircuitOpen:
+                run.error("civil-service-push: circuit open, run stopped")
+                return
+
+
+def push_one(run: JobRun, client: CivilServiceClient, item_id: int) -> None:
+    with run.rt.sessions() as session:
+        ctx = run.rt.system_ctx(session, reason="civil-service-push")
+        item = session.get(OutboxItem, item_id)
+        person = session.get(Person, item.person_id) if item else None
+        if item is None or person is None or item.status != "pending":
+            return
+        body = build_push(session, ctx, person, agency=run.rt.settings.civil_service_agency_code)
+        digest = push_digest(body)
+        if item.payload_digest not in (None, digest):
+            item.idempotency_key = uuid.uuid4()  # another payload: the old key is spent
+        item.payload_digest = digest
+        state = session.get(RemoteState, (person.id, SYSTEM))
+        if state is not None and state.pushed_digest == digest:
+            _finish(item, "done", "unchanged")
+            run.counts["unchanged"] += 1
+            session.commit()
+            return
+        session.commit()  # key and digest are stored before the call that uses them
+        try:
+            version = _put(client, body, item, state)
+        except Rejected as exc:
+            quarantine(
+                session,
+                ctx.cipher,
+                system=SYSTEM,
+                job=run.job,
+                subject=str(item.id),
+                reason=f"422 {exc}",
+                payload=body.model_dump(mode="json"),
+            )
+            _finish(item, "quarantined", str(exc))
+            run.counts["quarantined"] += 1
+        except HostileResponse as exc:
+            quarantine(
+                session,
+                ctx.cipher,
+                system=SYSTEM,
+                job=run.job,
+                subject=str(item.id),
+                reason=str(exc),
+            )
+            _retry_later(item, str(exc))
+            run.counts["hostile"] += 1
+        except CircuitOpen:
+            _retry_later(item, "circuit open")
+            session.commit()
+            raise
+        except (TransientError, VersionConflict, AdapterError) as exc:
+            _retry_later(item, type(exc).__name__)
+            run.counts["dead" if item.status == "dead" else "retry_later"] += 1
+        else:
+            _remember(session, person.id, version, digest)
+            _finish(item, "done", None)
+            run.counts["pushed"] += 1
+        session.commit()
+
+
+def _put(
+    client: CivilServiceClient, body: OfficialWrite, item: OutboxItem, state: RemoteState | None
+) -> int:
+    if_match = state.remote_version if state is not None else None
+    for _ in range(2):
+        try:
+            return client.put(
+                body.nid, body, idempotency_key=item.idempotency_key, if_match=if_match
+            ).etag
+        except (VersionConflict, AlreadyExists):
+            # Someone changed it there (or it exists already): re-read and go again with the
+            # current version. What they own stays theirs: we only ever send our fields.
+            try:
+                _, if_match = client.get(body.nid)
+            except RemoteNotFound:
+                if_match = None
+    raise VersionConflict("civil_service", "officials.put", 412, reason="version kept moving")
+
+
+def _remember(session: Session, person_id: uuid.UUID, version: int, digest: str) -> None:
+    state = session.get(RemoteState, (person_id, SYSTEM))
+    if state is None:
+        session.add(
+            RemoteState(
+                person_id=person_id,
+                system=SYSTEM,
+                remote_version=version,
+                pushed_digest=digest,
+                synced_at=utcnow(),
+            )
+        )
+    else:
+        state.remote_version, state.pushed_digest, state.synced_at = version, digest, utcnow()
+
+
+def _finish(item: OutboxItem, status: str, note: str | None) -> None:
+    item.status, item.lease_until, item.last_error = status, None, note
+
+
+def _retry_later(item: OutboxItem, error: str) -> None:
+    item.last_error = error[:500]
+    item.lease_until = None
+    if item.attempts >= MAX_ATTEMPTS:
+        item.status = "dead"
+        return
+    backoff = min(3600, 2**item.attempts * 5)
+    item.available_at = utcnow() + dt.timedelta(seconds=random.uniform(0, backoff))  # noqa: S311
+
+
+def replay(session: Session, item_id: int) -> OutboxItem:
+    """Put a dead or quarantined item back in line (``cadre sync replay``)."""
+    item = session.get(OutboxItem, item_id)
+    if item is None:
+        raise LookupError(f"outbox item {item_id} not found")
+    item.status, item.attempts, item.available_at = "pending", 0, utcnow()
+    item.lease_until, item.last_error = None, None
+    session.flush()
+    return item
