@@ -8,7 +8,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from registry import cli_sync
 from registry.cli_audit import app as audit_app
+from registry.cli_sync import app as sync_app
 from registry.config import get_settings
 from registry.errors import RegistryError
 from registry.runtime import Runtime
@@ -23,6 +25,9 @@ app.add_typer(org_app, name="org")
 app.add_typer(token_app, name="token")
 app.add_typer(import_app, name="import")
 app.add_typer(audit_app, name="audit")
+app.add_typer(sync_app, name="sync")
+app.command("worker")(cli_sync.worker)
+app.command("simulate")(cli_sync.simulate)
 
 console = Console(stderr=True)
 
@@ -117,16 +122,10 @@ def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
 ) -> None:
-    """Serve the API (and /docs)."""
-    import uvicorn
+    """Serve the API (and /docs), with the sync scheduler unless CADRE_SCHEDULER_ENABLED=0."""
+    from registry.serving import serve as serve_api
 
-    from registry.app import create_app
-    from registry.logging import configure
-
-    rt = _runtime()
-    configure(rt.settings.log_level, json=rt.settings.log_json)
-    app_ = create_app(rt.settings, sessions=rt.sessions, keys=rt.key_provider)
-    uvicorn.run(app_, host=host, port=port, log_level="warning", access_log=False)
+    serve_api(_runtime(), host=host, port=port)
 
 
 @app.command("demo")

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     civil_service_client_secret: SecretStr = SecretStr("")
     # This ward's code in the ministry's agency list: the agency of every post we push.
     civil_service_agency_code: str = "H31.11311"
+    # job name → seconds between runs; empty means the defaults in sync.scheduler
+    sync_intervals: dict[str, int] = Field(default_factory=dict)
+    scheduler_enabled: bool = True
 
     def resolved_database_url(self) -> str:
         if self.database_url:

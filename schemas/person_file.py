@@ -10,6 +10,7 @@ from schemas.party import PartyEventRead, PartyMembershipRead
 from schemas.persons import PersonRead, ProvenanceRead
 from schemas.planning import PlanningEntryRead
 from schemas.qualifications import QualificationRead, TrainingRead
+from schemas.sync import IdentityVerificationRead
 
 
 class PersonFile(PersonRead):
@@ -26,3 +27,5 @@ class PersonFile(PersonRead):
     planning: list[PlanningEntryRead] = Field(default_factory=list)
     documents: list[DocumentRead] = Field(default_factory=list)
     provenance: list[ProvenanceRead] = Field(default_factory=list)
+    identity_verification: IdentityVerificationRead | None = Field(
+        default=None, description="the population database's last answer about this person")

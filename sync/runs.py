@@ -13,6 +13,7 @@ import structlog
 from sqlalchemy.exc import IntegrityError
 
 from registry.dates import utcnow
+from registry.metrics import SYNC_FAILURES, SYNC_ITEMS, SYNC_RUNS
 from registry.runtime import Runtime
 from sync.locks import job_lock
 from sync.models import SyncRun
@@ -80,5 +81,10 @@ def run_job(rt: Runtime, name: str, *, period: str | None = None) -> SyncRun | N
             stored.status = "ok" if status == "ok" and not state.errors else status
             stored.counts = dict(state.counts)
             stored.errors = state.errors[:100]
+        SYNC_RUNS.labels(job=name, status=stored.status).inc()
+        for outcome, count in state.counts.items():
+            SYNC_ITEMS.labels(job=name, outcome=outcome).inc(count)
+        if state.errors:
+            SYNC_FAILURES.labels(job=name).inc(len(state.errors))
         log.info("sync.run.finished", job=name, status=stored.status, **dict(state.counts))
         return stored

@@ -24,6 +24,7 @@ from registry.qualifications.models import Qualification, Training
 from registry.text import full_name
 from schemas.person_file import PersonFile
 from schemas.persons import PersonRead
+from sync.models import IdentityVerification
 
 
 def person_fields(ctx: Ctx, person: Person) -> dict[str, Any]:
@@ -94,6 +95,7 @@ def load_file(session: Session, ctx: Ctx, person: Person) -> PersonFile:
             .order_by(PartyEvent.effective_on, PartyEvent.created_at)
         ).all()
     )
+    data["identity_verification"] = session.get(IdentityVerification, person.id)
     data["provenance"] = session.scalars(
         sa.select(Provenance)
         .where(Provenance.person_id == person.id)

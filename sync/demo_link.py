@@ -1,0 +1,76 @@
+"""Make the simulators hold the same people as this installation's registry, so that a new
+user of ``make run`` sees sync verify, pull and push real records of the demo ward."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from adapters.civil_service.simulator import CivilServiceSim
+from adapters.population.simulator import PopulationSim
+from adapters.wire_common import sex_from_registry
+from registry.persons.models import Person
+from registry.persons.service import decrypt_field
+from registry.runtime import Runtime
+from registry.text import full_name
+from sync.outbox import officials_among
+
+
+def _place(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not value or not value.get("unit_code"):
+        return None
+    return {
+        "unit_code": value["unit_code"],
+        "code_list": value.get("code_list", "2025"),
+        "text": value.get("text", ""),
+    }
+
+
+def seed_from_registry(rt: Runtime, sim: PopulationSim | CivilServiceSim) -> int:
+    """Copy every living, numbered person (population) or every official (civil service)."""
+    count = 0
+    with rt.sessions() as session:
+        ctx = rt.system_ctx(session, reason="seed simulators (read only)")
+        officials = officials_among(session, None) if isinstance(sim, CivilServiceSim) else None
+        stmt = sa.select(Person).where(Person.nid_ct.is_not(None), Person.retired_at.is_(None))
+        for person in session.scalars(stmt.execution_options(yield_per=1000)):
+            nid = decrypt_field(ctx, person, "nid")
+            if nid is None:
+                continue
+            if isinstance(sim, PopulationSim):
+                overrides: dict[str, Any] = {
+                    "nid": nid,
+                    "full_name": {
+                        "family": person.family_name,
+                        "middle": person.middle_name,
+                        "given": person.given_name,
+                    },
+                    "birth_date": person.birth_date,
+                    "sex": sex_from_registry(person.sex),
+                    "ethnicity_code": person.ethnicity_code,
+                    "religion_code": person.religion_code,
+                    "life_status": person.life_status,
+                    "death_date": person.death_date.isoformat() if person.death_date else None,
+                }
+                for theirs, ours in (
+                    ("place_of_origin", person.origin_place),
+                    ("permanent_residence", person.permanent_residence),
+                ):
+                    if (place := _place(ours)) is not None:
+                        overrides[theirs] = place
+                sim.add_person(sim.new_record(**overrides))
+                count += 1
+            elif officials is not None and person.id in officials:
+                doc = sim.store.new_official(
+                    nid=nid,
+                    full_name=full_name(person.family_name, person.middle_name, person.given_name),
+                    birth_date=person.birth_date,
+                    sex=sex_from_registry(person.sex),
+                )
+                for field in ("rank_code", "salary_grade", "salary_step", "civil_servant_no"):
+                    if getattr(person, field) is not None:
+                        doc[field] = getattr(person, field)
+                sim.store.add(doc)
+                count += 1
+    return count
