@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import getpass
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -34,6 +35,8 @@ class Runtime:
     settings: Settings
     keys: KeyProvider | None = None
     engine_override: Engine | None = None
+    # Optional collaborators for non-HTTP edges (e.g. an HTTP policy for the sync clients).
+    extras: dict[str, Any] = field(default_factory=dict)
 
     @cached_property
     def engine(self) -> Engine:

@@ -20,7 +20,7 @@ from adapters.errors import AdapterError, CircuitOpen, CursorExpired, HostileRes
 from registry.context import Ctx
 from registry.dates import PartialDate, utcnow
 from registry.persons.models import Person
-from sync import cursors, outbox
+from sync import clients, cursors, outbox
 from sync.apply import apply_asserted, record_conflict
 from sync.models import RemoteState
 from sync.official import owned_digest
@@ -36,7 +36,7 @@ PAGE = 500
 
 @job("civil-service-pull")
 def civil_service_pull(run: JobRun) -> None:
-    client = CivilServiceClient.from_settings(run.rt.settings)
+    client = clients.civil_service(run.rt)
     try:
         pull(run, client)
     finally:

@@ -28,7 +28,7 @@ from adapters.errors import (
 )
 from registry.dates import utcnow
 from registry.persons.models import Person
-from sync import outbox
+from sync import clients, outbox
 from sync.models import OutboxItem, RemoteState
 from sync.official import build_push, push_digest
 from sync.quarantine import quarantine
@@ -42,7 +42,7 @@ BATCH = 20
 
 @job("civil-service-push")
 def civil_service_push(run: JobRun) -> None:
-    client = CivilServiceClient.from_settings(run.rt.settings)
+    client = clients.civil_service(run.rt)
     try:
         drain(run, client)
     finally:

@@ -20,9 +20,9 @@ from registry.context import Ctx
 from registry.dates import utcnow
 from registry.party.models import PartyEvent, PartyMembership
 from registry.party.rules import can_transition
-from registry.persons.models import Person
+from registry.persons.models import Person, Provenance
 from registry.persons.service import decrypt_field
-from sync import cursors
+from sync import clients, cursors
 from sync.apply import apply_asserted, write_values
 from sync.models import IdentityVerification, RemoteState
 from sync.quarantine import quarantine
@@ -47,7 +47,7 @@ COMPARED = (
 
 @contextmanager
 def _client(run: JobRun) -> Iterator[PopulationClient]:
-    client = PopulationClient.from_settings(run.rt.settings)
+    client = clients.population(run.rt)
     try:
         yield client
     finally:
@@ -106,6 +106,8 @@ def _record_verification(
         fields = compare(ours, result.record)
         status = "mismatch" if fields else "verified"
     run.counts[status] += 1
+    if status == "verified":
+        _confirmed_by_population(session, person.id)
     row = session.get(IdentityVerification, person.id)
     if row is None:
         session.add(
@@ -220,6 +222,24 @@ def _apply_death(session: Session, ctx: Ctx, person: Person, died: dt.date, run:
         membership.status = "deceased"
     session.flush()
     run.counts["deaths"] += 1
+
+
+def _confirmed_by_population(session: Session, person_id: uuid.UUID) -> None:
+    """Every identity field agrees: the values now stand on the population database's word,
+    so its later changes apply without a conflict."""
+    row = session.scalars(
+        sa.select(Provenance).where(
+            Provenance.person_id == person_id, Provenance.field_group == "identity"
+        )
+    ).first()
+    if row is None:
+        session.add(
+            Provenance(
+                person_id=person_id, field_group="identity", source=SYSTEM, asserted_at=utcnow()
+            )
+        )
+    elif row.source != SYSTEM:
+        row.source, row.asserted_at = SYSTEM, utcnow()
 
 
 def _mark_synced(session: Session, person_id: uuid.UUID) -> None:

@@ -22,7 +22,7 @@ from adapters.errors import AdapterError
 from registry.context import Ctx
 from registry.persons.models import Person
 from registry.persons.service import decrypt_field
-from sync import outbox
+from sync import clients, outbox
 from sync.jobs.civil_service_pull import apply_official
 from sync.models import OutboxItem, RemoteState
 from sync.official import build_push, owned_digest, push_digest
@@ -45,7 +45,7 @@ def bucket_digests(items: dict[str, str]) -> dict[int, str]:
 
 @job("reconcile")
 def reconcile(run: JobRun) -> None:
-    client = CivilServiceClient.from_settings(run.rt.settings)
+    client = clients.civil_service(run.rt)
     try:
         compare_and_repair(run, client)
     finally:
