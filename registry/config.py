@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     # job name → seconds between runs; empty means the defaults in sync.scheduler
     sync_intervals: dict[str, int] = Field(default_factory=dict)
     scheduler_enabled: bool = True
+    # How long a claimed outbox item stays with the worker that claimed it; a worker that
+    # dies holding it is replaced after this.
+    sync_lease_seconds: int = 300
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -36,7 +36,6 @@ from sync.runs import JobRun, job
 
 SYSTEM = outbox.CIVIL_SERVICE
 MAX_ATTEMPTS = 8
-LEASE = dt.timedelta(minutes=5)
 BATCH = 20
 
 
@@ -53,7 +52,8 @@ def drain(run: JobRun, client: CivilServiceClient, *, max_batches: int = 500) ->
     for _ in range(max_batches):
         with run.rt.sessions() as session:
             run.rt.system_ctx(session, reason="civil-service-push: claim")
-            items = outbox.claim(session, SYSTEM, limit=BATCH, lease=LEASE)
+            lease = dt.timedelta(seconds=run.rt.settings.sync_lease_seconds)
+            items = outbox.claim(session, SYSTEM, limit=BATCH, lease=lease)
             session.commit()  # the lease is ours before any call goes out
         if not items:
             return

@@ -1,0 +1,30 @@
+"""A sync worker for the kill harness: runs the jobs in a loop until killed.
+
+Configured entirely by CADRE_* environment variables, as a real worker is.
+"""
+
+from __future__ import annotations
+
+import sync.jobs  # noqa: F401 - registers the jobs
+from adapters.breaker import BreakerPolicy
+from adapters.http import HttpPolicy
+from adapters.retry import RetryPolicy
+from registry.config import get_settings
+from registry.runtime import Runtime
+from sync.clients import POLICY_KEY
+from sync.runs import run_job
+
+
+def main() -> None:
+    rt = Runtime(get_settings())
+    rt.extras[POLICY_KEY] = HttpPolicy(
+        retry=RetryPolicy(max_attempts=6, base_delay=0.001, max_delay=0.01, max_total_seconds=10),
+        breaker=BreakerPolicy(failure_threshold=1000),
+    )
+    while True:
+        for job in ("civil-service-pull", "civil-service-push", "population-events"):
+            run_job(rt, job)
+
+
+if __name__ == "__main__":
+    main()
