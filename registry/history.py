@@ -23,6 +23,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from registry.audit import chain as audit_chain
+from registry.copyrows import insert_rows
 from registry.dates import utcnow
 from registry.db import Base, BigId, Entity
 from sync import outbox
@@ -169,7 +170,7 @@ def append_versions(session: Session, rows: Iterable[dict[str, Any]]) -> None:
         )
         for r in batch
     ]
-    session.connection().execute(sa.insert(cast(sa.Table, RecordVersion.__table__)), batch)
+    insert_rows(session.connection(), cast(sa.Table, RecordVersion.__table__), batch)
     audit_chain.append(session, drafts)
     outbox.enqueue_for_versions(session, batch)
 

@@ -26,30 +26,57 @@ from sync.models import Conflict
 _GROUP_FOR_PROVENANCE = {"identity": "identity", "rank_salary": "employment"}
 
 
+def provenance_group(field: str) -> str:
+    return _GROUP_FOR_PROVENANCE.get(group_of(field), group_of(field))
+
+
 def _jsonable(value: Any) -> str:
     return json.dumps(value, default=str, ensure_ascii=False, sort_keys=True)
+
+
+OpenConflicts = dict[tuple[uuid.UUID, str], Conflict]
+
+
+def load_open_conflicts(
+    session: Session, person_ids: list[uuid.UUID], system: str
+) -> OpenConflicts:
+    rows = session.scalars(
+        sa.select(Conflict).where(
+            Conflict.person_id.in_(person_ids),
+            Conflict.system == system,
+            Conflict.status == "open",
+        )
+    )
+    return {(c.person_id, c.field): c for c in rows}
 
 
 def record_conflict(
     session: Session,
     ctx: Ctx,
-    person: Person,
+    person_id: uuid.UUID,
     *,
     system: str,
     field: str,
     reason: str,
     local: Any,
     remote: Any,
+    known: OpenConflicts | None = None,
 ) -> bool:
-    """Open a conflict unless the same one is already open. True when a new one was opened."""
-    open_ = session.scalars(
-        sa.select(Conflict).where(
-            Conflict.person_id == person.id,
-            Conflict.system == system,
-            Conflict.field == field,
-            Conflict.status == "open",
-        )
-    ).first()
+    """Open a conflict unless the same one is already open (then refresh its remote value).
+    True when a new one was opened. ``known``: the open conflicts already loaded (bulk)."""
+    if known is None:
+        known = {
+            (c.person_id, c.field): c
+            for c in session.scalars(
+                sa.select(Conflict).where(
+                    Conflict.person_id == person_id,
+                    Conflict.system == system,
+                    Conflict.field == field,
+                    Conflict.status == "open",
+                )
+            )
+        }
+    open_ = known.get((person_id, field))
     cid = uuid.uuid4() if open_ is None else open_.id
 
     def enc(column: str, value: Any) -> bytes | None:
@@ -60,68 +87,59 @@ def record_conflict(
         )
 
     if open_ is not None:
-        if open_.remote_ct is not None and _decrypt(ctx, open_, "remote_ct") == _jsonable(remote):
-            return False
         open_.remote_ct = enc("remote_ct", remote)
         return False
-    session.add(
-        Conflict(
-            id=cid,
-            person_id=person.id,
-            system=system,
-            field=field,
-            reason=reason,
-            local_ct=enc("local_ct", local),
-            remote_ct=enc("remote_ct", remote),
-        )
+    conflict = Conflict(
+        id=cid,
+        person_id=person_id,
+        system=system,
+        field=field,
+        reason=reason,
+        local_ct=enc("local_ct", local),
+        remote_ct=enc("remote_ct", remote),
     )
+    session.add(conflict)
+    known[(person_id, field)] = conflict
     return True
 
 
-def _decrypt(ctx: Ctx, c: Conflict, column: str) -> str | None:
-    blob = getattr(c, column)
-    if blob is None:
-        return None
-    return ctx.cipher.decrypt(blob, table="sync_conflicts", column=column, row_id=c.id)
-
-
-def _source_of(session: Session, person_id: uuid.UUID, group: str) -> str | None:
-    return session.scalar(
-        sa.select(Provenance.source).where(
-            Provenance.person_id == person_id, Provenance.field_group == group
-        )
-    )
-
-
-def _same(field: str, ours: Any, theirs: Any) -> bool:
+def same(field: str, ours: Any, theirs: Any) -> bool:
     if field == "birth_date" and isinstance(ours, str) and isinstance(theirs, str):
         return PartialDate.parse(ours).agrees_with(PartialDate.parse(theirs))
     return bool(ours == theirs)
 
 
-def apply_asserted(
-    session: Session, ctx: Ctx, person: Person, *, system: str, values: dict[str, Any]
-) -> tuple[list[str], int]:
-    """Apply ``values`` asserted by ``system``; return (fields applied, conflicts opened)."""
-    state = current_state(ctx, person)
+def decide(
+    session: Session,
+    ctx: Ctx,
+    person_id: uuid.UUID,
+    *,
+    system: str,
+    current: dict[str, Any],
+    values: dict[str, Any],
+    source_of: dict[str, str | None],
+    known: OpenConflicts | None = None,
+) -> tuple[dict[str, Any], int]:
+    """Split asserted ``values`` into those to apply and conflicts (opened here).
+    ``source_of``: provenance group → who last asserted it."""
     applied: dict[str, Any] = {}
     conflicts = 0
     for field, theirs in values.items():
-        ours = state.get(field)
-        if _same(field, ours, theirs):
+        ours = current.get(field)
+        if same(field, ours, theirs):
             continue
-        prov_group = _GROUP_FOR_PROVENANCE.get(group_of(field), group_of(field))
-        source = _source_of(session, person.id, prov_group)
+        source = source_of.get(provenance_group(field))
         if not owns(system, field):
             conflicts += record_conflict(
                 session,
                 ctx,
-                person,
+                person_id,
                 system=system,
                 field=field,
                 reason="not_owned",
                 local=ours,
                 remote=theirs,
+                known=known,
             )
         elif ours in (None, "") or source in (None, system):
             applied[field] = theirs
@@ -129,13 +147,42 @@ def apply_asserted(
             conflicts += record_conflict(
                 session,
                 ctx,
-                person,
+                person_id,
                 system=system,
                 field=field,
                 reason="local_edit",
                 local=ours,
                 remote=theirs,
+                known=known,
             )
+    return applied, conflicts
+
+
+def load_sources(session: Session, person_ids: list[uuid.UUID], group: str) -> dict[uuid.UUID, str]:
+    """Who last asserted ``group`` for each person, in one query."""
+    rows = session.execute(
+        sa.select(Provenance.person_id, Provenance.source).where(
+            Provenance.person_id.in_(person_ids), Provenance.field_group == group
+        )
+    )
+    return {r[0]: r[1] for r in rows}
+
+
+def apply_asserted(
+    session: Session, ctx: Ctx, person: Person, *, system: str, values: dict[str, Any]
+) -> tuple[list[str], int]:
+    """Apply ``values`` asserted by ``system`` to one person (ORM path, small volumes)."""
+    groups = {provenance_group(f) for f in values}
+    sources = {g: load_sources(session, [person.id], g).get(person.id) for g in groups}
+    applied, conflicts = decide(
+        session,
+        ctx,
+        person.id,
+        system=system,
+        current=current_state(ctx, person),
+        values=values,
+        source_of=sources,
+    )
     if applied:
         write_values(session, ctx, person, applied, system)
     return sorted(applied), conflicts
@@ -163,7 +210,7 @@ def write_values(
         person.family_name, person.middle_name, person.given_name, person.other_names
     )
     now = utcnow()
-    for group in {_GROUP_FOR_PROVENANCE.get(group_of(f), group_of(f)) for f in values}:
+    for group in {provenance_group(f) for f in values}:
         row = session.scalars(
             sa.select(Provenance).where(
                 Provenance.person_id == person.id, Provenance.field_group == group

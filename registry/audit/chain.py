@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from registry.audit.models import AuditCheckpoint, AuditEvent, AuditHead
 from registry.audit.signing import Signer
+from registry.copyrows import insert_rows
 from registry.dates import utcnow
 
 GENESIS = "0" * 64
@@ -125,7 +126,7 @@ def append(session: Session, drafts: list[dict[str, Any]]) -> None:
         ev["prev_hash"] = prev
         prev = ev["hash"]
         rows.append(ev)
-    conn.execute(sa.insert(_EVENTS), rows)
+    insert_rows(conn, _EVENTS, rows)
     conn.execute(sa.update(_HEAD).where(_HEAD.c.id == 1).values(seq=seq, hash=prev))
     _maybe_checkpoint(session, seq, prev, int(head.checkpoint_seq), head.checkpoint_at, now)
 

@@ -1,0 +1,201 @@
+"""Client of the national civil-servant database: pull changes, read one, push one.
+
+Statuses become types: ``200``/``201`` a ``Written``; ``409`` ``AlreadyExists``; ``412``
+``VersionConflict``; ``428`` ``PreconditionRequired``; ``422`` ``Rejected`` (or
+``IdempotencyKeyReused``); ``410`` on paging ``CursorExpired``. Every PUT carries an
+Idempotency-Key, so it may be retried after a timeout without writing twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import re
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TypeVar
+
+import httpx
+from pydantic import BaseModel, SecretStr, ValidationError
+
+from adapters.auth import ClientCredentials
+from adapters.civil_service import wire
+from adapters.clock import SYSTEM_CLOCK, Clock
+from adapters.errors import HostileResponse, IdempotencyKeyReused, Issue, Rejected, Unprocessable
+from adapters.http import Call, HttpClient, HttpPolicy, Reply
+from adapters.jsonsafe import loads_strict
+from adapters.wire_common import contract_violation, rfc3339
+from registry.config import Settings
+
+SYSTEM = "civil_service"
+OAUTH_PATH = "/oauth2/token"
+# 500 officials with their histories fit easily; a page above this is not an honest one.
+DEFAULT_POLICY = HttpPolicy(max_body_bytes=8 * 1024 * 1024)
+MAX_REQUEST_BYTES = 2 * 1024 * 1024  # the database answers 413 above this
+_NID = re.compile(r"\d{12}")
+_ETAG = re.compile(r'"(\d{1,18})"')
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[wire.Official]
+    next_cursor: str | None  # None: the end
+    high_watermark: dt.datetime
+
+
+@dataclass(frozen=True)
+class Written:
+    official: wire.Official
+    etag: int
+    created: bool
+
+
+def newest_per_nid(items: Iterable[wire.Official]) -> dict[str, wire.Official]:
+    """Collapse the repeats paging can deliver (an official changed while we paged shows up
+    again) to the newest version of each official."""
+    newest: dict[str, wire.Official] = {}
+    for item in items:
+        seen = newest.get(item.nid)
+        if seen is None or item.version > seen.version:
+            newest[item.nid] = item
+    return newest
+
+
+class CivilServiceClient:
+    def __init__(self, http: HttpClient) -> None:
+        self._http = http
+
+    @classmethod
+    def connect(
+        cls,
+        *,
+        base_url: str,
+        client_id: str,
+        client_secret: SecretStr,
+        policy: HttpPolicy = DEFAULT_POLICY,
+        clock: Clock = SYSTEM_CLOCK,
+        rng: random.Random | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> CivilServiceClient:
+        http = HttpClient(
+            system=SYSTEM,
+            base_url=base_url,
+            policy=policy,
+            credentials=ClientCredentials(OAUTH_PATH, client_id, client_secret),
+            clock=clock,
+            rng=rng,
+            transport=transport,
+        )
+        return cls(http)
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, *, clock: Clock = SYSTEM_CLOCK
+    ) -> CivilServiceClient:
+        return cls.connect(
+            base_url=settings.civil_service_url,
+            client_id=settings.civil_service_client_id,
+            client_secret=settings.civil_service_client_secret,
+            clock=clock,
+        )
+
+    @property
+    def http(self) -> HttpClient:
+        return self._http
+
+    def close(self) -> None:
+        self._http.close()
+
+    def pull(self, changed_since: dt.datetime | None, cursor: str | None, limit: int = 100) -> Page:
+        """One page of officials ordered by (updated_at, nid). With a cursor, ``changed_since``
+        is not sent (the database would ignore it). ``CursorExpired`` after 15 minutes."""
+        if not 1 <= limit <= wire.MAX_PAGE:
+            raise ValueError("limit must be within 1..500")
+        params = {"limit": str(limit)}
+        if cursor:
+            params["cursor"] = cursor
+        elif changed_since is not None:
+            params["changed_since"] = rfc3339(changed_since)
+        call = Call("officials.pull", "GET", "/api/v1/officials", params=params)
+        page = self._http.call_parsed(
+            call, lambda reply: _parse(reply, "officials.pull", wire.OfficialsPage)
+        )
+        return Page(list(page.items), page.next_cursor, page.high_watermark)
+
+    def get(self, nid: str) -> tuple[wire.Official, int]:
+        """The official and its version (ETag). ``RemoteNotFound`` when unknown there."""
+        call = Call("officials.get", "GET", _official_path(nid))
+        written = self._http.call_parsed(call, lambda reply: _written(reply, call, nid))
+        return written.official, written.etag
+
+    def put(
+        self,
+        nid: str,
+        body: wire.OfficialWrite,
+        *,
+        idempotency_key: uuid.UUID | str,
+        if_match: int | None,
+    ) -> Written:
+        """Create (``if_match=None``: If-None-Match: *) or replace (If-Match: the version we
+        read). The same key with the same body answers the same again without a second write;
+        so a key belongs to one payload, and a new payload needs a new key."""
+        if body.nid != nid:
+            raise ValueError("body is about another official than the path")
+        document = wire.dump_write(body)
+        if len(json.dumps(document, ensure_ascii=False).encode("utf-8")) > MAX_REQUEST_BYTES:
+            raise ValueError("payload above the 2 MB the database accepts")
+        headers = {"Idempotency-Key": str(idempotency_key)}
+        if if_match is None:
+            headers["If-None-Match"] = "*"
+        else:
+            headers["If-Match"] = f'"{if_match}"'
+        call = Call(
+            "officials.put", "PUT", _official_path(nid), json_body=document, headers=headers
+        )
+        try:
+            return self._http.call_parsed(call, lambda reply: _written(reply, call, nid))
+        except Unprocessable as exc:
+            raise _rejection(exc) from exc
+
+
+def _parse(reply: Reply, operation: str, model: type[_Model]) -> _Model:
+    try:
+        return model.model_validate(reply.json(SYSTEM, operation))
+    except ValidationError as exc:
+        raise contract_violation(SYSTEM, operation, exc) from exc
+
+
+def _written(reply: Reply, call: Call, nid: str) -> Written:
+    """The official in a 200/201 with its strong ETag, which must be its version."""
+    official = _parse(reply, call.operation, wire.Official)
+    if official.nid != nid:
+        raise HostileResponse(SYSTEM, call.operation, "answer about another official")
+    match = _ETAG.fullmatch(reply.headers.get("etag", ""))
+    if match is None or int(match[1]) != official.version:
+        raise HostileResponse(SYSTEM, call.operation, "ETag missing, weak or not the version")
+    return Written(official, official.version, created=reply.status_code == 201)
+
+
+def _official_path(nid: str) -> str:
+    # The number goes into a path: anything but 12 digits could point the request elsewhere.
+    if not _NID.fullmatch(nid):
+        raise ValueError("an official is named by a 12-digit number")
+    return f"/api/v1/officials/{nid}"
+
+
+def _rejection(exc: Unprocessable) -> Rejected:
+    """The typed 422: the database's reasons, or a bare refusal if it gave none we can read."""
+    try:
+        doc = loads_strict(exc.detail)
+        issues = tuple(Issue(i.field, i.code) for i in wire.ErrorsBody.model_validate(doc).errors)
+    except (ValueError, ValidationError):
+        issues = (Issue(None, "unreadable_refusal"),)
+    kind = (
+        IdempotencyKeyReused
+        if any(i.code == "idempotency_key_reused" for i in issues)
+        else Rejected
+    )
+    return kind(exc.system, exc.operation, issues, exc.detail)
