@@ -87,9 +87,9 @@ def simulate(
 ) -> None:
     """Serve a simulator of a national system on 127.0.0.1."""
     import uvicorn
-    from sync.demo_link import seed_from_registry
 
     from adapters.serve import build_simulator
+    from sync.demo_link import seed_from_registry
 
     name = kind.replace("-", "_")
     if name not in ("population", "civil_service"):

@@ -49,6 +49,8 @@ def upgrade() -> None:
     with op.batch_alter_table('sync_runs', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_sync_runs_job'), ['job'], unique=False)
         batch_op.create_index(batch_op.f('ix_sync_runs_period'), ['period'], unique=False)
+        # One run per job and scheduled period, whichever process fires first.
+        batch_op.create_unique_constraint('uq_sync_runs_job_period', ['job', 'period'])
 
     op.create_table('identity_verifications',
     sa.Column('person_id', sa.Uuid(), nullable=False),
@@ -126,6 +128,7 @@ def downgrade() -> None:
     op.drop_table('sync_conflicts')
     op.drop_table('identity_verifications')
     with op.batch_alter_table('sync_runs', schema=None) as batch_op:
+        batch_op.drop_constraint('uq_sync_runs_job_period', type_='unique')
         batch_op.drop_index(batch_op.f('ix_sync_runs_period'))
         batch_op.drop_index(batch_op.f('ix_sync_runs_job'))
 

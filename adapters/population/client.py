@@ -1,0 +1,216 @@
+"""Client of the national population database: identity lookup and the change feed.
+
+Every ``200`` of search and events must carry a signature that verifies with the pinned key;
+an answer that does not verify, or that does not fit the contract, raises ``HostileResponse``
+and nothing of it is returned. Read-only: the registry never writes there.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from pydantic import BaseModel, SecretStr, ValidationError
+
+from adapters.auth import ClientCredentials
+from adapters.clock import SYSTEM_CLOCK, Clock
+from adapters.errors import HostileResponse
+from adapters.http import Call, HttpClient, HttpPolicy, Reply
+from adapters.population import wire
+from adapters.population.signature import load_public_key, verified_parts
+from adapters.wire_common import contract_violation, rfc3339
+from registry.config import Settings
+from registry.dates import utcnow
+
+SYSTEM = "population"
+OAUTH_PATH = "/oauth2/client/token"
+DEFAULT_POLICY = HttpPolicy(max_body_bytes=5 * 1024 * 1024)  # the contract's body limit
+SENDER_ID = "cadre-registry"
+CONSENT_PURPOSE = "CADRE_RECORD_VERIFY"
+_NID = re.compile(r"\d{12}")
+_Envelope = TypeVar("_Envelope", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """The answer for one number: a record, or the population database's reason for none."""
+
+    nid: str
+    record: wire.PersonRecord | None
+    reason_code: str | None = None
+
+    @property
+    def found(self) -> bool:
+        return self.record is not None
+
+
+@dataclass(frozen=True)
+class EventsPage:
+    """Events in feed order; the same event may appear again (at-least-once delivery)."""
+
+    events: list[wire.Event]
+    next_cursor: str
+
+
+class PopulationClient:
+    def __init__(
+        self,
+        http: HttpClient,
+        public_key: Ed25519PublicKey,
+        *,
+        sender_id: str = SENDER_ID,
+        new_id: Callable[[], uuid.UUID] = uuid.uuid4,
+    ) -> None:
+        self._http = http
+        self._key = public_key
+        self._sender_id = sender_id
+        self._new_id = new_id
+
+    @classmethod
+    def connect(
+        cls,
+        *,
+        base_url: str,
+        client_id: str,
+        client_secret: SecretStr,
+        public_key_b64: str,
+        policy: HttpPolicy = DEFAULT_POLICY,
+        clock: Clock = SYSTEM_CLOCK,
+        rng: random.Random | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> PopulationClient:
+        credentials = ClientCredentials(OAUTH_PATH, client_id, client_secret)
+        http = HttpClient(
+            system=SYSTEM,
+            base_url=base_url,
+            policy=policy,
+            credentials=credentials,
+            clock=clock,
+            rng=rng,
+            transport=transport,
+        )
+        return cls(http, load_public_key(public_key_b64))
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, clock: Clock = SYSTEM_CLOCK) -> PopulationClient:
+        return cls.connect(
+            base_url=settings.population_url,
+            client_id=settings.population_client_id,
+            client_secret=settings.population_client_secret,
+            public_key_b64=settings.population_public_key,
+            clock=clock,
+        )
+
+    @property
+    def http(self) -> HttpClient:
+        return self._http
+
+    def close(self) -> None:
+        self._http.close()
+
+    def search(self, nids: Sequence[str]) -> list[SearchResult]:
+        """One result per distinct number, in the order given; batches of at most 50."""
+        wanted = list(dict.fromkeys(nids))
+        if any(not _NID.fullmatch(n) for n in wanted):
+            raise ValueError("every number searched must be 12 digits")
+        found: dict[str, SearchResult] = {}
+        for start in range(0, len(wanted), wire.MAX_BATCH):
+            found.update(self._search_batch(wanted[start : start + wire.MAX_BATCH]))
+        return [found[n] for n in wanted]
+
+    def events(self, after: str | None, limit: int = 100) -> EventsPage:
+        """One page of the change feed after ``after`` (``None``: from the start).
+
+        Raises ``CursorExpired`` when the feed no longer knows ``after``.
+        """
+        if not 1 <= limit <= wire.MAX_EVENTS_PAGE:
+            raise ValueError("limit must be within 1..500")
+        params = {"limit": str(limit)}
+        if after:
+            params["after"] = after
+        call = Call("events", "GET", "/registry/events", params=params)
+        envelope = self._http.call_parsed(
+            call, lambda reply: self._verified(reply, "events", wire.EventsEnvelope)
+        )
+        return EventsPage(list(envelope.message.events), envelope.message.next_cursor)
+
+    def _search_batch(self, nids: list[str]) -> dict[str, SearchResult]:
+        by_reference = {str(self._new_id()): nid for nid in nids}
+        transaction_id = str(self._new_id())
+        call = Call(
+            "search",
+            "POST",
+            "/registry/sync/search",
+            json_body=self._search_body(transaction_id, by_reference),
+            retry_safe=True,  # a lookup changes nothing there, so repeating it is harmless
+        )
+
+        def parse(reply: Reply) -> dict[str, SearchResult]:
+            envelope = self._verified(reply, "search", wire.SearchEnvelope)
+            return self._match(envelope, transaction_id, by_reference)
+
+        return self._http.call_parsed(call, parse)
+
+    def _match(
+        self, envelope: wire.SearchEnvelope, transaction_id: str, by_reference: dict[str, str]
+    ) -> dict[str, SearchResult]:
+        message = envelope.message
+        references = [item.reference_id for item in message.search_response]
+        if message.transaction_id != transaction_id or sorted(references) != sorted(by_reference):
+            raise HostileResponse(SYSTEM, "search", "answer does not match the request")
+        results: dict[str, SearchResult] = {}
+        for item in message.search_response:
+            nid = by_reference[item.reference_id]
+            if item.data is None:
+                results[nid] = SearchResult(nid, None, item.status_reason_code)
+                continue
+            record = item.data.reg_records[0]
+            if record.nid != nid:
+                # Applying it would overwrite one person's identity with another's.
+                raise HostileResponse(SYSTEM, "search", "record for a number not asked for")
+            results[nid] = SearchResult(nid, record)
+        return results
+
+    def _search_body(self, transaction_id: str, by_reference: dict[str, str]) -> object:
+        now = rfc3339(utcnow())
+        items = [
+            {
+                "reference_id": reference,
+                "timestamp": now,
+                "search_criteria": {
+                    "reg_type": wire.REG_TYPE,
+                    "query_type": "idtype-value",
+                    "query": {"type": "NID", "value": nid},
+                },
+                "consent": {"purpose": {"code": CONSENT_PURPOSE}},
+                "locale": "vie",
+            }
+            for reference, nid in by_reference.items()
+        ]
+        header = {
+            "version": "1.0.0",
+            "message_id": str(self._new_id()),
+            "message_ts": now,
+            "action": "search",
+            "sender_id": self._sender_id,
+            "receiver_id": SYSTEM,
+            "total_count": len(items),
+        }
+        return {
+            "header": header,
+            "message": {"transaction_id": transaction_id, "search_request": items},
+        }
+
+    def _verified(self, reply: Reply, operation: str, model: type[_Envelope]) -> _Envelope:
+        doc = reply.json(SYSTEM, operation, allow_floats=False)
+        parts = verified_parts(doc, self._key, SYSTEM, operation)
+        try:
+            return model.model_validate(parts)
+        except ValidationError as exc:
+            raise contract_violation(SYSTEM, operation, exc) from exc

@@ -1,0 +1,121 @@
+"""Run a simulator on loopback: in the foreground for the demo, or in a thread for tests.
+
+    python -m adapters.serve population --port 8101 --seed 7 --people 25 --knob error_rate=0.1
+    python -m adapters.serve civil_service --port 8102 --knob duplicate_rate=0.3
+
+Simulators only ever bind 127.0.0.1: they hand out tokens to anyone who knows the fixed
+simulator secret.
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI
+
+from adapters.civil_service.simulator import CivilServiceKnobs, CivilServiceSim
+from adapters.population.simulator import PopulationKnobs, PopulationSim
+
+LOOPBACK = "127.0.0.1"
+KINDS = ("population", "civil_service")
+
+
+def build_simulator(
+    kind: str, seed: int, people: int = 0, **knobs: Any
+) -> PopulationSim | CivilServiceSim:
+    """A simulator of ``kind`` with ``people`` demo records; unknown knobs raise TypeError."""
+    if kind == "population":
+        pop = PopulationSim(seed=seed, knobs=PopulationKnobs(**knobs))
+        nids = pop.seed_people(people)
+        if len(nids) >= 2:  # something on the change feed for the demo
+            pop.record_death(nids[0], pop.core.now().date())
+            pop.change_identity(nids[1], religion_code="01")
+        return pop
+    if kind == "civil_service":
+        cs = CivilServiceSim(seed=seed, knobs=CivilServiceKnobs(**knobs))
+        cs.store.seed(people)
+        return cs
+    raise ValueError(f"kind must be one of {KINDS}")
+
+
+def serve_simulator(kind: str, port: int, seed: int, people: int = 0, **knobs: Any) -> None:
+    sim = build_simulator(kind, seed, people, **knobs)
+    base = f"http://{LOOPBACK}:{port}"
+    prefix = "CADRE_POPULATION" if kind == "population" else "CADRE_CIVIL_SERVICE"
+    print(f"{kind} simulator on {base} (seed {seed}); configure the registry with:")
+    print(f"  {prefix}_URL={base}")
+    print(f"  {prefix}_CLIENT_ID={sim.core.client_id}")
+    # The simulator's fixed, public test credential — not a secret of any real system.
+    print(f"  {prefix}_CLIENT_SECRET={sim.core.client_secret}")
+    if isinstance(sim, PopulationSim):
+        print(f"  CADRE_POPULATION_PUBLIC_KEY={sim.public_key_b64}")
+    # No access log: paths of the civil-service API carry identification numbers.
+    uvicorn.run(sim.app, host=LOOPBACK, port=port, log_level="info", access_log=False)
+
+
+@contextmanager
+def running_simulator(app: FastAPI) -> Iterator[str]:
+    """Serve ``app`` on a free loopback port in a background thread; yield its base URL."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind((LOOPBACK, 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        ws="none",
+        # Open streams (a test's never-ending body) must not hold the shutdown for long.
+        timeout_graceful_shutdown=1,
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        while not server.started:
+            if not thread.is_alive():
+                raise RuntimeError("simulator failed to start")
+            time.sleep(0.01)
+        yield f"http://{LOOPBACK}:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+def _knob(text: str) -> tuple[str, Any]:
+    name, _, raw = text.partition("=")
+    value: Any = raw
+    if raw.lower() in ("true", "false"):
+        value = raw.lower() == "true"
+    else:
+        for number in (int, float):
+            try:
+                value = number(raw)
+                break
+            except ValueError:
+                continue
+    return name.strip(), value
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Run an external-system simulator.")
+    parser.add_argument("kind", choices=KINDS)
+    parser.add_argument("--port", type=int, default=8101)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--people", type=int, default=25, help="demo records to create")
+    parser.add_argument("--knob", action="append", default=[], metavar="NAME=VALUE")
+    args = parser.parse_args(argv)
+    knobs = dict(_knob(k) for k in args.knob)
+    serve_simulator(args.kind, args.port, args.seed, args.people, **knobs)
+
+
+if __name__ == "__main__":
+    main()
