@@ -32,8 +32,15 @@ def _drop_sensitive(_: Any, __: str, event: MutableMapping[str, Any]) -> Mutable
     return event
 
 
+# Libraries whose INFO lines would carry personal data (httpx logs request URLs, and an
+# official's URL holds the identification number) or only noise.
+_QUIET = ("httpx", "httpcore", "apscheduler", "uvicorn.access")
+
+
 def configure(level: str = "INFO", *, json: bool = False) -> None:
     logging.basicConfig(level=level, format="%(message)s")
+    for name in _QUIET:
+        logging.getLogger(name).setLevel(logging.WARNING)
     renderer: Any = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
     structlog.configure(
         processors=[
