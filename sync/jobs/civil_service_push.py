@@ -173,11 +173,15 @@ def _retry_later(item: OutboxItem, error: str) -> None:
 
 
 def replay(session: Session, item_id: int) -> OutboxItem:
-    """Put a dead or quarantined item back in line (``cadre sync replay``)."""
+    """Put a dead or quarantined item back in line (``cadre sync replay``).
+
+    It gets a new idempotency key: the civil-servant database remembers its 422 for the old
+    one and would answer it again without looking."""
     item = session.get(OutboxItem, item_id)
     if item is None:
         raise LookupError(f"outbox item {item_id} not found")
     item.status, item.attempts, item.available_at = "pending", 0, utcnow()
     item.lease_until, item.last_error = None, None
+    item.idempotency_key, item.payload_digest = uuid.uuid4(), None
     session.flush()
     return item
