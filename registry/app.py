@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from fastapi import FastAPI, Request, Response
 from sqlalchemy.orm import Session, sessionmaker
 
-from registry.api import audit, documents, errors, health, party, persons, sync
+from registry.api import alerts, audit, documents, errors, health, party, persons, sync
 from registry.api.deps import AppServices, RateLimiter
 from registry.api.resources import build_router
 from registry.config import Settings
@@ -61,7 +61,14 @@ def create_app(
 
     app.include_router(health.router)
     app.include_router(sync.metrics_router)
-    routers = (audit.router, persons.router, party.router, documents.router, sync.router)
+    routers = (
+        audit.router,
+        persons.router,
+        party.router,
+        documents.router,
+        sync.router,
+        alerts.router,
+    )
     for router in (*routers, build_router()):
         app.include_router(router, prefix="/api/v1")
     return app

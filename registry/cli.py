@@ -10,6 +10,7 @@ from rich.console import Console
 
 from registry import cli_sync
 from registry.cli_audit import app as audit_app
+from registry.cli_standards import app as standards_app
 from registry.cli_sync import app as sync_app
 from registry.config import get_settings
 from registry.errors import RegistryError
@@ -26,6 +27,7 @@ app.add_typer(token_app, name="token")
 app.add_typer(import_app, name="import")
 app.add_typer(audit_app, name="audit")
 app.add_typer(sync_app, name="sync")
+app.add_typer(standards_app, name="standards")
 app.command("worker")(cli_sync.worker)
 app.command("simulate")(cli_sync.simulate)
 

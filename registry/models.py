@@ -1,6 +1,7 @@
 """Imports every model so the metadata is complete (Alembic autogenerate, tests)."""
 
 from registry.access.models import ApiToken
+from registry.alerts.models import Alert, AlertComment
 from registry.assignments.models import Assignment
 from registry.audit.models import AuditCheckpoint, AuditEvent, AuditHead
 from registry.conduct.models import Commendation, Discipline
@@ -26,6 +27,8 @@ from sync.models import (
 )
 
 __all__ = [
+    "Alert",
+    "AlertComment",
     "ApiToken",
     "Assignment",
     "AuditCheckpoint",

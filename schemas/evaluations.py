@@ -13,7 +13,7 @@ Classification = Literal["HTXS", "HTT", "HT", "KHT"]
 class EvaluationCreate(Wire):
     person_id: uuid.UUID
     period: str = Field(
-        pattern=r"^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$",
+        pattern=r"^[0-9]{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$",
         description="YYYY (year), YYYY-Qn (quarter) or YYYY-MM (month)",
     )
     general_points: int = Field(ge=0, le=30)

@@ -24,7 +24,7 @@ class OrgUnitCreate(Wire):
     name: Text200
     kind: OrgUnitKind
     parent_id: uuid.UUID | None = None
-    unit_code: str | None = Field(default=None, pattern=r"^\d{2,5}$")
+    unit_code: str | None = Field(default=None, pattern=r"^[0-9]{2,5}$")
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -40,7 +40,7 @@ class OrgUnitCreate(Wire):
 
 class OrgUnitUpdate(Wire):
     name: Text200 | None = None
-    unit_code: str | None = Field(default=None, pattern=r"^\d{2,5}$")
+    unit_code: str | None = Field(default=None, pattern=r"^[0-9]{2,5}$")
 
 
 class OrgUnitRead(EntityRead):

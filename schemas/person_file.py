@@ -28,4 +28,5 @@ class PersonFile(PersonRead):
     documents: list[DocumentRead] = Field(default_factory=list)
     provenance: list[ProvenanceRead] = Field(default_factory=list)
     identity_verification: IdentityVerificationRead | None = Field(
-        default=None, description="the population database's last answer about this person")
+        default=None, description="the population database's last answer about this person"
+    )

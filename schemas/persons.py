@@ -15,7 +15,7 @@ LifeStatus = Literal["alive", "deceased"]
 
 
 class Place(Wire):
-    unit_code: str | None = Field(default=None, pattern=r"^\d{2,5}$")
+    unit_code: str | None = Field(default=None, pattern=r"^[0-9]{2,5}$")
     code_list: Literal["2004", "2025"] = "2025"
     text: Text200
 
@@ -33,14 +33,14 @@ class _PersonFields(Wire):
     origin_place: Place | None = None
     permanent_residence: Place | None = None
     current_residence: Place | None = None
-    phone: str | None = Field(default=None, pattern=r"^\+?\d{8,15}$")
+    phone: str | None = Field(default=None, pattern=r"^\+?[0-9]{8,15}$")
     email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     death_date: dt.date | None = None
-    general_education: str | None = Field(default=None, pattern=r"^\d{1,2}/\d{2}$")
+    general_education: str | None = Field(default=None, pattern=r"^[0-9]{1,2}/[0-9]{2}$")
     recruited_on: dt.date | None = None
     recruiting_agency: Text200 | None = None
     civil_servant_no: Text64 | None = None
-    rank_code: str | None = Field(default=None, pattern=r"^\d{2}\.\d{3}[a-z]?$")
+    rank_code: str | None = Field(default=None, pattern=r"^[0-9]{2}\.[0-9]{3}[a-z]?$")
     salary_grade: str | None = Field(default=None, max_length=8)
     salary_step: int | None = Field(default=None, ge=1, le=20)
     salary_coefficient: decimal.Decimal | None = Field(
@@ -54,8 +54,8 @@ class PersonCreate(_PersonFields):
     given_name: Name
     birth_date: str = Field(description="YYYY, YYYY-MM or YYYY-MM-DD")
     sex: Sex
-    ethnicity_code: str = Field(pattern=r"^\d{2}$")
-    religion_code: str = Field(pattern=r"^\d{2}$")
+    ethnicity_code: str = Field(pattern=r"^[0-9]{2}$")
+    religion_code: str = Field(pattern=r"^[0-9]{2}$")
     life_status: LifeStatus = "alive"
 
     _bd = field_validator("birth_date")(_partial_date)
@@ -88,8 +88,8 @@ class PersonUpdate(_PersonFields):
     given_name: Name | None = None
     birth_date: str | None = None
     sex: Sex | None = None
-    ethnicity_code: str | None = Field(default=None, pattern=r"^\d{2}$")
-    religion_code: str | None = Field(default=None, pattern=r"^\d{2}$")
+    ethnicity_code: str | None = Field(default=None, pattern=r"^[0-9]{2}$")
+    religion_code: str | None = Field(default=None, pattern=r"^[0-9]{2}$")
     life_status: LifeStatus | None = None
 
     @field_validator("birth_date")

@@ -11,7 +11,7 @@ from schemas.common import EntityRead, Text64, Wire
 class PlanningEntryCreate(Wire):
     person_id: uuid.UUID
     position_id: uuid.UUID
-    term: str = Field(pattern=r"^\d{4}-\d{4}$")
+    term: str = Field(pattern=r"^[0-9]{4}-[0-9]{4}$")
     decided_on: dt.date
     decision_no: Text64 | None = None
 

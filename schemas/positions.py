@@ -12,7 +12,7 @@ class PositionCreate(Wire):
     title: Text200
     job_position_code: Code | None = None
     is_leadership: bool = False
-    required_rank: str | None = Field(default=None, pattern=r"^\d{2}\.\d{3}[a-z]?$")
+    required_rank: str | None = Field(default=None, pattern=r"^[0-9]{2}\.[0-9]{3}[a-z]?$")
     headcount: int = Field(default=1, ge=1, le=500)
     standard_profile_id: uuid.UUID | None = None
     rotation_period_months: int | None = Field(default=None, ge=12, le=120)
@@ -34,7 +34,7 @@ class PositionUpdate(Wire):
     title: Text200 | None = None
     job_position_code: Code | None = None
     is_leadership: bool | None = None
-    required_rank: str | None = Field(default=None, pattern=r"^\d{2}\.\d{3}[a-z]?$")
+    required_rank: str | None = Field(default=None, pattern=r"^[0-9]{2}\.[0-9]{3}[a-z]?$")
     headcount: int | None = Field(default=None, ge=1, le=500)
     standard_profile_id: uuid.UUID | None = None
     rotation_period_months: int | None = Field(default=None, ge=12, le=120)

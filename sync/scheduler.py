@@ -26,6 +26,7 @@ DEFAULT_INTERVALS: dict[str, int] = {
     "civil-service-push": 60,
     "reconcile": 24 * 3600,
     "audit-checkpoint": 600,
+    "standards-nightly": 24 * 3600,
 }
 
 

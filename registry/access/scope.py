@@ -45,6 +45,8 @@ def scope_clause(model: type[Entity], path: str) -> sa.ColumnElement[bool]:
             PartyMembership.person_id.in_(_persons_in(path)),
             PartyMembership.party_cell_id.in_(_subtree(path)),
         )
+    if model.__tablename__ == "alerts":  # about a post or a person: scoped by the post's unit
+        return cols.org_unit_id.in_(_subtree(path))  # type: ignore[no-any-return]
     if model is PartyEvent:
         return PartyEvent.membership_id.in_(
             sa.select(PartyMembership.id).where(scope_clause(PartyMembership, path))
@@ -69,6 +71,18 @@ def get_visible(session: Session, model: type[E], obj_id: uuid.UUID, principal: 
     if obj is None:
         raise NotFound(f"{label(model)} {obj_id} not found")
     return obj
+
+
+def in_scope(
+    session: Session, model: type[Entity], obj_id: uuid.UUID, principal: Principal
+) -> bool:
+    """Whether a record the caller refers to (a post, a party cell) is inside its scope.
+
+    Services treat a reference outside the scope exactly like an unknown id, so a write can
+    neither land on another unit's record nor tell whether that record exists.
+    """
+    stmt = visible(sa.select(model.id).where(model.id == obj_id), model, principal)
+    return session.scalar(stmt) is not None
 
 
 def require_writable(

@@ -12,13 +12,16 @@ from typing import Annotated, Any, Generic, TypeVar
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Header, Query, Response, status
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from registry.access.scope import get_visible, require_writable, scope_clause, visible
+from registry.alerts.service import reevaluate_people
 from registry.api.deps import CtxDep, ReasonDep, SessionDep, check_if_match
 from registry.api.errors import ERROR_RESPONSES
 from registry.api.pagination import page
+from registry.assignments.models import Assignment
 from registry.audit.service import log_read
 from registry.context import Ctx
 from registry.dates import utcnow
@@ -26,6 +29,8 @@ from registry.db import Entity
 from registry.errors import Conflict, Forbidden, Invalid
 from registry.history import get_actor, set_actor
 from registry.org_units.models import OrgUnit
+from registry.positions.models import Position
+from registry.standards.candidates import appointment_findings
 from schemas.common import Page
 
 E = TypeVar("E", bound=Entity)
@@ -73,6 +78,49 @@ def _log_reads(session: Session, ctx: Ctx, res: Resource[Any], verb: str, ids: l
     session.commit()  # the reads are on record before anyone sees the data
 
 
+def reevaluate_for(session: Session, obj: Entity) -> None:
+    """A change to a person's records re-evaluates their posts in the same request."""
+    people: set[uuid.UUID] = set()
+    person_id = getattr(obj, "person_id", None)
+    if isinstance(person_id, uuid.UUID):
+        people.add(person_id)
+    if isinstance(obj, Position):
+        people |= set(
+            session.scalars(
+                sa.select(Assignment.person_id).where(
+                    Assignment.position_id == obj.id, Assignment.retired_at.is_(None)
+                )
+            )
+        )
+    reevaluate_people(session, people)
+
+
+def _dry_run(session: Session, ctx: Ctx, res: Resource[Any], body: Any) -> Any:
+    if res.model is not Assignment:
+        raise Invalid.field("query.dry_run", f"is not supported by {res.path}")
+    savepoint = session.begin_nested()
+    try:
+        obj = res.create_fn(session, ctx, body)
+        findings = appointment_findings(session, obj)
+    finally:
+        savepoint.rollback()
+    return JSONResponse(
+        {
+            "dry_run": True,
+            "findings": [
+                {
+                    "rule": f.rule,
+                    "position_id": str(f.position_id),
+                    "person_id": str(f.person_id) if f.person_id else None,
+                    "since": f.since.isoformat(),
+                    **f.details(),
+                }
+                for f in findings
+            ],
+        }
+    )
+
+
 def register(router: APIRouter, res: Resource[Any]) -> None:
     Read, Create, Update = res.read, res.create, res.update
     name = res.tag
@@ -91,10 +139,20 @@ def register(router: APIRouter, res: Resource[Any]) -> None:
         session: SessionDep,
         ctx: CtxDep,
         response: Response,
+        dry_run: Annotated[
+            bool,
+            Query(
+                description="assignments only: return the findings the appointment would raise, "
+                "and change nothing"
+            ),
+        ] = False,
     ) -> Any:
         if ctx.principal.role not in res.writable_by:
             raise Forbidden(f"role {ctx.principal.role} may not create {res.path}")
+        if dry_run:
+            return _dry_run(session, ctx, res, body)
         obj = res.create_fn(session, ctx, body)
+        reevaluate_for(session, obj)
         session.commit()
         response.headers["ETag"] = etag_of(obj)
         response.headers["Location"] = f"/api/v1/{res.path}/{obj.id}"
@@ -174,6 +232,7 @@ def register(router: APIRouter, res: Resource[Any]) -> None:
             raise Forbidden(f"role {ctx.principal.role} may not change {res.path}")
         check_if_match(if_match, etag_of(obj))
         res.update_fn(session, ctx, obj, body)
+        reevaluate_for(session, obj)
         session.commit()
         response.headers["ETag"] = etag_of(obj)
         return obj
@@ -201,6 +260,7 @@ def register(router: APIRouter, res: Resource[Any]) -> None:
         if res.retire_check is not None:
             res.retire_check(session, obj)
         _retire(session, ctx, obj, reason)
+        reevaluate_for(session, obj)
         session.commit()
         response.headers["ETag"] = etag_of(obj)
         return obj

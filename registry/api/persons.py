@@ -11,6 +11,7 @@ from pydantic import AwareDatetime
 
 from registry.access.principal import Principal
 from registry.access.scope import get_visible, require_person_writable, scope_clause, visible
+from registry.alerts.service import reevaluate_people
 from registry.api.deps import CtxDep, ReasonDep, ServicesDep, SessionDep, check_if_match
 from registry.api.errors import ERROR_RESPONSES
 from registry.api.pagination import page
@@ -58,7 +59,7 @@ def list_persons(
     ctx: CtxDep,
     svc: ServicesDep,
     q: Annotated[str | None, Query(max_length=100, description="accent-free name search")] = None,
-    nid: Annotated[str | None, Query(pattern=r"^\d{12}$", description="exact number")] = None,
+    nid: Annotated[str | None, Query(pattern=r"^[0-9]{12}$", description="exact number")] = None,
     org_unit_id: Annotated[uuid.UUID | None, Query(description="org unit subtree")] = None,
     position_id: Annotated[uuid.UUID | None, Query(description="current holders")] = None,
     party_status: Annotated[str | None, Query(pattern=r"^[a-z_]{3,20}$")] = None,
@@ -162,6 +163,7 @@ def update(
     person = require_person_writable(session, person_id, ctx.principal)
     check_if_match(if_match, file_etag(session, person))
     update_person(session, ctx, person, body)
+    reevaluate_people(session, {person.id})
     session.commit()
     response.headers["ETag"] = file_etag(session, person)
     return load_file(session, ctx, person)
@@ -183,6 +185,7 @@ def retire(
     person = require_person_writable(session, person_id, ctx.principal)
     check_if_match(if_match, file_etag(session, person))
     retire_person(session, ctx, person)
+    reevaluate_people(session, {person.id})
     session.commit()
     response.headers["ETag"] = file_etag(session, person)
     return load_file(session, ctx, person)

@@ -24,7 +24,10 @@ metrics_router = APIRouter(tags=["operations"])
 
 
 def _operators(ctx: Ctx) -> None:
-    if ctx.principal.role not in ("admin", "auditor") or ctx.principal.org_path is not None:
+    # Auditors read registry-wide whatever unit their token names (Principal.reads_everything);
+    # only administrators must be registry-wide ones.
+    p = ctx.principal
+    if not (p.role == "auditor" or (p.role == "admin" and p.org_path is None)):
         raise Forbidden("sync state is for registry-wide administrators and auditors")
 
 

@@ -1,0 +1,202 @@
+"""Rules about posts: rotation, retirement, vacancies, missing evaluations."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import uuid
+from collections import defaultdict
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from registry.assignments.models import Assignment
+from registry.evaluations.models import Evaluation
+from registry.persons.models import Person
+from registry.planning.models import PlanningEntry
+from registry.positions.models import Position
+from registry.standards.findings import Finding
+from registry.standards.inputs import RunInputs, add_months, holders, months_before
+from registry.standards.retirement import retirement_date
+
+RETIREMENT_WARNING_MONTHS = 12
+
+
+def rotation_rule(ev: RunInputs) -> list[Finding]:
+    """Posts flagged for periodic rotation (on the post, or by its standard)."""
+    if ev.hypothetical:
+        return []
+    h = ev.h
+    out: list[Finding] = []
+    months_of: dict[int, list[uuid.UUID]] = defaultdict(list)
+    for f in ev.forces.values():
+        if f.requirements.max_years_in_post:
+            months_of[f.requirements.max_years_in_post * 12].append(f.linked_id)
+    flagged = ev.session.scalars(
+        sa.select(sa.distinct(Position.rotation_period_months)).where(
+            Position.rotation_period_months.is_not(None), Position.retired_at.is_(None)
+        )
+    )
+    conditions = [
+        sa.and_(h.c.rotation_period_months == m, h.c.valid_from < months_before(ev.on, m))
+        for m in flagged
+        if m
+    ]
+    conditions += [
+        sa.and_(h.c.standard_profile_id.in_(ids), h.c.valid_from < months_before(ev.on, m))
+        for m, ids in months_of.items()
+    ]
+    if not conditions:
+        return out
+    for row in ev.session.execute(sa.select(h).where(sa.or_(*conditions))):
+        months = row.rotation_period_months or 0
+        force = ev.forces.get(row.standard_profile_id)
+        if force and force.requirements.max_years_in_post:
+            months = months or force.requirements.max_years_in_post * 12
+        due = add_months(row.valid_from, months)
+        out.append(
+            ev.finding(
+                "rotation_overdue",
+                row,
+                force,
+                requirement={"max_months_in_post": months},
+                found={"in_post_since": row.valid_from.isoformat()},
+                since=due,
+            )
+        )
+    return out
+
+
+def age_rules(ev: RunInputs) -> list[Finding]:
+    """Headroom before retirement at appointment, and retirements with nobody planned.
+
+    Retirement dates follow a schedule (``retirement.py``) that SQL cannot express portably;
+    this reads only the holders of posts that carry these rules (leadership posts, or posts
+    whose standard asks for headroom), not every person."""
+    h = ev.h
+    headroom = {
+        f.linked_id: f for f in ev.forces.values() if f.requirements.retirement_headroom_years
+    }
+    stmt = (
+        sa.select(h, Person.sex, Person.birth_date)
+        .join(Person, Person.id == h.c.person_id)
+        .where(sa.or_(h.c.is_leadership.is_(True), h.c.standard_profile_id.in_(list(headroom))))
+    )
+    out: list[Finding] = []
+    for row in ev.session.execute(stmt):
+        retires = retirement_date(row.sex, row.birth_date)
+        force = headroom.get(row.standard_profile_id)
+        if force is not None:
+            years = force.requirements.retirement_headroom_years or 0
+            if retires < add_months(row.valid_from, years * 12):
+                out.append(
+                    ev.finding(
+                        "retirement_headroom",
+                        row,
+                        force,
+                        requirement={"years_before_retirement_at_appointment": years},
+                        found={
+                            "appointed_on": row.valid_from.isoformat(),
+                            "retires_on": retires.isoformat(),
+                        },
+                    )
+                )
+        if (
+            not ev.hypothetical
+            and row.is_leadership
+            and retires <= add_months(ev.on, RETIREMENT_WARNING_MONTHS)
+            and not _someone_planned(ev.session, row.position_id, row.person_id)
+        ):
+            out.append(
+                ev.finding(
+                    "retirement_unplanned",
+                    row,
+                    force,
+                    requirement={"months_ahead": RETIREMENT_WARNING_MONTHS},
+                    found={"retires_on": retires.isoformat()},
+                    since=add_months(retires, -RETIREMENT_WARNING_MONTHS),
+                )
+            )
+    return out
+
+
+def _someone_planned(session: Session, position_id: uuid.UUID, holder: uuid.UUID) -> bool:
+    return (
+        session.scalar(
+            sa.select(
+                sa.exists(
+                    sa.select(PlanningEntry.id).where(
+                        PlanningEntry.position_id == position_id,
+                        PlanningEntry.person_id != holder,
+                        PlanningEntry.retired_at.is_(None),
+                    )
+                )
+            )
+        )
+        is True
+    )
+
+
+def vacancy_rule(ev: RunInputs) -> list[Finding]:
+    if ev.person_ids is not None or ev.hypothetical:
+        return []  # vacancies are about posts: the full run and the appointment path see them
+    h = holders(ev.on, None)
+    held = (
+        sa.select(h.c.position_id, sa.func.count().label("n"))
+        .group_by(h.c.position_id)
+        .subquery("held")
+    )
+    stmt = (
+        sa.select(
+            Position.id,
+            Position.org_unit_id,
+            Position.headcount,
+            Position.created_at,
+            sa.func.coalesce(held.c.n, 0).label("n"),
+        )
+        .outerjoin(held, held.c.position_id == Position.id)
+        .where(Position.retired_at.is_(None), sa.func.coalesce(held.c.n, 0) < Position.headcount)
+    )
+    out: list[Finding] = []
+    for row in ev.session.execute(stmt):
+        last_end = ev.session.scalar(
+            sa.select(sa.func.max(Assignment.valid_to)).where(
+                Assignment.position_id == row.id,
+                Assignment.retired_at.is_(None),
+                Assignment.valid_to < ev.on,
+            )
+        )
+        since = last_end + dt.timedelta(days=1) if last_end else row.created_at.date()
+        out.append(
+            Finding(
+                rule="vacancy",
+                position_id=row.id,
+                org_unit_id=row.org_unit_id,
+                since=min(since, ev.on),
+                requirement={"headcount": row.headcount},
+                found={"holders": row.n},
+            )
+        )
+    return out
+
+
+def missing_evaluation_rule(ev: RunInputs) -> list[Finding]:
+    if ev.hypothetical:
+        return []
+    quarter = (ev.on.month - 1) // 3
+    year = ev.on.year if quarter else ev.on.year - 1
+    period = f"{year}-Q{quarter or 4}"
+    last_month = 3 * (quarter or 4)
+    ends = dt.date(year, last_month, calendar.monthrange(year, last_month)[1])
+    has = sa.select(Evaluation.id).where(
+        Evaluation.person_id == ev.h.c.person_id,
+        Evaluation.period == period,
+        Evaluation.retired_at.is_(None),
+    )
+    stmt = sa.select(ev.h).where(~sa.exists(has), ev.h.c.valid_from <= ends)
+    return [
+        ev.finding(
+            "missing_evaluation", row, None, requirement={"period": period}, found=None, since=ends
+        )
+        for row in ev.session.execute(stmt)
+    ]
