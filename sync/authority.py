@@ -9,40 +9,18 @@ from __future__ import annotations
 
 from typing import Final
 
+from adapters.civil_service.mapping import CIVIL_SERVICE_OWNED
+from adapters.population.mapping import IDENTITY_FIELDS
+
 REGISTRY: Final = "registry"
 POPULATION: Final = "population"
 CIVIL_SERVICE: Final = "civil_service"
 
 # field group → (owner, person fields in the group)
 MATRIX: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
-    "identity": (
-        POPULATION,
-        (
-            "nid",
-            "family_name",
-            "middle_name",
-            "given_name",
-            "birth_date",
-            "sex",
-            "ethnicity_code",
-            "religion_code",
-            "origin_place",
-            "permanent_residence",
-            "life_status",
-            "death_date",
-        ),
-    ),
-    "rank_salary": (
-        CIVIL_SERVICE,
-        (
-            "rank_code",
-            "salary_grade",
-            "salary_step",
-            "salary_coefficient",
-            "recruited_on",
-            "civil_servant_no",
-        ),
-    ),
+    # The contracts' own lists: the adapters map exactly these fields.
+    "identity": (POPULATION, IDENTITY_FIELDS),
+    "rank_salary": (CIVIL_SERVICE, CIVIL_SERVICE_OWNED),
     "posts": (REGISTRY, ("agency_code", "position_title", "work_history")),
     "training": (REGISTRY, ("training",)),
     "qualifications": (REGISTRY, ("qualifications",)),

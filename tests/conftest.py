@@ -8,6 +8,7 @@ import os
 import secrets
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -49,13 +50,11 @@ def _drop_pg_database(name: str) -> None:
     admin.dispose()
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def engine(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        path = tmp_path_factory.mktemp("db") / "cadre.db"
-        eng = make_engine(f"sqlite+pysqlite:///{path}")
+@contextmanager
+def migrated_engine(backend: str, sqlite_path: Path) -> Iterator[Engine]:
+    """A fresh database of ``backend`` built by the migrations, dropped afterwards."""
+    if backend == "sqlite":
+        eng = make_engine(f"sqlite+pysqlite:///{sqlite_path}")
         migrate.upgrade(eng)
         yield eng
         eng.dispose()
@@ -63,9 +62,19 @@ def engine(
     url, name = _fresh_pg_database()
     eng = make_engine(url)
     migrate.upgrade(eng)
-    yield eng
-    eng.dispose()
-    _drop_pg_database(name)
+    try:
+        yield eng
+    finally:
+        eng.dispose()
+        _drop_pg_database(name)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
+    with migrated_engine(request.param, tmp_path_factory.mktemp("db") / "cadre.db") as eng:
+        yield eng
 
 
 @pytest.fixture
@@ -123,15 +132,5 @@ def new_id() -> uuid.UUID:
 @pytest.fixture(params=BACKENDS)
 def committed_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """A fresh, migrated database whose commits are real (for concurrency and at-rest tests)."""
-    if request.param == "sqlite":
-        eng = make_engine(f"sqlite+pysqlite:///{tmp_path / 'committed.db'}")
-        migrate.upgrade(eng)
+    with migrated_engine(request.param, tmp_path / "committed.db") as eng:
         yield eng
-        eng.dispose()
-        return
-    url, name = _fresh_pg_database()
-    eng = make_engine(url)
-    migrate.upgrade(eng)
-    yield eng
-    eng.dispose()
-    _drop_pg_database(name)

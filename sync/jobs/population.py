@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from adapters.errors import AdapterError, CircuitOpen, CursorExpired, HostileResponse
 from adapters.population.client import PopulationClient, SearchResult
-from adapters.population.mapping import compare, identity_from_record
+from adapters.population.mapping import IDENTITY_FIELDS, compare, identity_from_record
 from adapters.population.wire import Event
 from registry.assignments.models import Assignment
 from registry.context import Ctx
@@ -21,7 +21,7 @@ from registry.dates import utcnow
 from registry.party.models import PartyEvent, PartyMembership
 from registry.party.rules import can_transition
 from registry.persons.models import Person, Provenance
-from registry.persons.service import decrypt_field
+from registry.persons.service import ENCRYPTED, decrypt_field
 from sync import clients, cursors
 from sync.apply import apply_asserted, write_values
 from sync.models import IdentityVerification, RemoteState
@@ -31,18 +31,8 @@ from sync.runs import JobRun, job
 SYSTEM = "population"
 CURSOR = "population.events"
 BATCH = 50
-COMPARED = (
-    "nid",
-    "family_name",
-    "middle_name",
-    "given_name",
-    "birth_date",
-    "sex",
-    "ethnicity_code",
-    "religion_code",
-    "origin_place",
-    "permanent_residence",
-)
+# Every identity field the population database asserts; numbers are compared decrypted.
+COMPARED = tuple(f for f in IDENTITY_FIELDS if f not in ENCRYPTED)
 
 
 @contextmanager
@@ -101,8 +91,8 @@ def _record_verification(
     if result.record is None:
         status, fields = "not_found", []
     else:
-        ours = {f: getattr(person, f) for f in COMPARED if f != "nid"}
-        ours["nid"] = decrypt_field(ctx, person, "nid")
+        ours = {f: getattr(person, f) for f in COMPARED}
+        ours |= {f: decrypt_field(ctx, person, f) for f in ("nid", "cmnd")}
         fields = compare(ours, result.record)
         status = "mismatch" if fields else "verified"
     run.counts[status] += 1
