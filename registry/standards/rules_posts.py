@@ -146,6 +146,12 @@ def vacancy_rule(ev: RunInputs) -> list[Finding]:
         .group_by(h.c.position_id)
         .subquery("held")
     )
+    ended = (
+        sa.select(Assignment.position_id, sa.func.max(Assignment.valid_to).label("last_end"))
+        .where(Assignment.retired_at.is_(None), Assignment.valid_to < ev.on)
+        .group_by(Assignment.position_id)
+        .subquery("ended")
+    )
     stmt = (
         sa.select(
             Position.id,
@@ -153,19 +159,15 @@ def vacancy_rule(ev: RunInputs) -> list[Finding]:
             Position.headcount,
             Position.created_at,
             sa.func.coalesce(held.c.n, 0).label("n"),
+            ended.c.last_end,
         )
         .outerjoin(held, held.c.position_id == Position.id)
+        .outerjoin(ended, ended.c.position_id == Position.id)
         .where(Position.retired_at.is_(None), sa.func.coalesce(held.c.n, 0) < Position.headcount)
     )
     out: list[Finding] = []
     for row in ev.session.execute(stmt):
-        last_end = ev.session.scalar(
-            sa.select(sa.func.max(Assignment.valid_to)).where(
-                Assignment.position_id == row.id,
-                Assignment.retired_at.is_(None),
-                Assignment.valid_to < ev.on,
-            )
-        )
+        last_end = row.last_end
         since = last_end + dt.timedelta(days=1) if last_end else row.created_at.date()
         out.append(
             Finding(

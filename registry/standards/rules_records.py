@@ -54,9 +54,11 @@ def qualification_rules(ev: RunInputs) -> list[Finding]:
                 q.level.in_(_levels_from(kind, minimum)),
                 *([q.major.in_(majors)] if majors else []),
             )
-            for row in ev.failing(forces, ~sa.exists(has)):
+            rows = ev.failing(forces, ~sa.exists(has))
+            best_of = _best_levels(ev.session, {r.person_id for r in rows}, kind)
+            for row in rows:
                 force = ev.forces[row.standard_profile_id]
-                best = _best_level(ev.session, row.person_id, kind)
+                best = best_of.get(row.person_id)
                 out.append(
                     ev.finding(
                         f"qualification.{kind}",
@@ -72,17 +74,27 @@ def qualification_rules(ev: RunInputs) -> list[Finding]:
     return out
 
 
-def _best_level(session: Session, person_id: uuid.UUID, kind: str) -> tuple[uuid.UUID, str] | None:
-    rows = session.execute(
-        sa.select(Qualification.id, Qualification.level).where(
-            Qualification.person_id == person_id,
-            Qualification.kind == kind,
-            Qualification.retired_at.is_(None),
-        )
-    ).all()
+def _best_levels(
+    session: Session, person_ids: set[uuid.UUID], kind: str
+) -> dict[uuid.UUID, tuple[uuid.UUID, str]]:
+    """Each person's highest level of ``kind`` (the evidence of a shortfall), in one query
+    per thousand people."""
     ladder = QUALIFICATION_LADDERS[kind]
-    ranked = sorted(rows, key=lambda r: ladder.get(r[1], 0), reverse=True)
-    return (ranked[0][0], ranked[0][1]) if ranked else None
+    best: dict[uuid.UUID, tuple[uuid.UUID, str]] = {}
+    ids = list(person_ids)
+    for start in range(0, len(ids), 1000):
+        rows = session.execute(
+            sa.select(Qualification.person_id, Qualification.id, Qualification.level).where(
+                Qualification.person_id.in_(ids[start : start + 1000]),
+                Qualification.kind == kind,
+                Qualification.retired_at.is_(None),
+            )
+        )
+        for person_id, qid, level in rows:
+            seen = best.get(person_id)
+            if seen is None or ladder.get(level, 0) > ladder.get(seen[1], 0):
+                best[person_id] = (qid, level)
+    return best
 
 
 def party_rule(ev: RunInputs) -> list[Finding]:
