@@ -42,6 +42,11 @@ class Runtime:
     def engine(self) -> Engine:
         return self.engine_override or make_engine(self.settings.resolved_database_url())
 
+    def close(self) -> None:
+        """Give back the connections of an engine this runtime made (not an override)."""
+        if self.engine_override is None and "engine" in self.__dict__:
+            self.engine.dispose()
+
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
         return make_sessionmaker(self.engine)

@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Finding:
+    """Built by the thousand in a full run: a slotted, mutable-by-convention record."""
+
     rule: str
     position_id: uuid.UUID
     org_unit_id: uuid.UUID
@@ -19,13 +21,14 @@ class Finding:
     found: Any = None
     evidence: list[dict[str, str]] = field(default_factory=list)
     standard: dict[str, str] | None = None
+    key: str = ""
 
-    @property
-    def key(self) -> str:
+    def __post_init__(self) -> None:
+        # The subject is the post, or the post and its holder: one active alert per key.
         subject = (
             f"{self.position_id}:{self.person_id}" if self.person_id else str(self.position_id)
         )
-        return f"{self.rule}:{subject}"
+        self.key = f"{self.rule}:{subject}"
 
     def details(self) -> dict[str, Any]:
         return {

@@ -86,15 +86,24 @@ class RunInputs:
         )
         return list(self.session.execute(stmt))
 
-    def finding(self, rule: str, row: Any, force: InForce | None, **kw: Any) -> Finding:
-        since = row.valid_from if force is None else max(row.valid_from, force.effective_from)
+    def finding(
+        self,
+        rule: str,
+        row: Any,
+        force: InForce | None,
+        *,
+        since: dt.date | None = None,
+        **kw: Any,
+    ) -> Finding:
+        if since is None:
+            since = row.valid_from if force is None else max(row.valid_from, force.effective_from)
         return Finding(
-            rule=rule,
-            position_id=row.position_id,
-            org_unit_id=row.org_unit_id,
-            person_id=row.person_id,
-            since=kw.pop("since", since),
-            standard=None if force is None else force.describe(),
+            rule,
+            row.position_id,
+            row.org_unit_id,
+            since,
+            row.person_id,
+            standard=None if force is None else force.described,
             **kw,
         )
 

@@ -27,12 +27,7 @@ class InForce:
     effective_from: dt.date
     requirements: Requirements
 
-    def describe(self) -> dict[str, str]:
-        return {
-            "profile_id": str(self.version_id),
-            "code": self.code,
-            "effective_from": self.effective_from.isoformat(),
-        }
+    described: dict[str, str]  # shared by every finding under this version
 
 
 def in_force(session: Session, on: dt.date) -> dict[uuid.UUID, InForce]:
@@ -52,7 +47,17 @@ def in_force(session: Session, on: dt.date) -> dict[uuid.UUID, InForce]:
         ]
         if current:
             v = max(current, key=lambda x: x.effective_from)
+            described = {
+                "profile_id": str(v.id),
+                "code": v.code,
+                "effective_from": v.effective_from.isoformat(),
+            }
             out[p.id] = InForce(
-                p.id, v.id, v.code, v.effective_from, Requirements.model_validate(v.requirements)
+                p.id,
+                v.id,
+                v.code,
+                v.effective_from,
+                Requirements.model_validate(v.requirements),
+                described,
             )
     return out

@@ -32,9 +32,10 @@ def rotation_rule(ev: RunInputs) -> list[Finding]:
     for f in ev.forces.values():
         if f.requirements.max_years_in_post:
             months_of[f.requirements.max_years_in_post * 12].append(f.linked_id)
+    # The periods in use among the posts being judged (a handful), each one condition.
     flagged = ev.session.scalars(
-        sa.select(sa.distinct(Position.rotation_period_months)).where(
-            Position.rotation_period_months.is_not(None), Position.retired_at.is_(None)
+        sa.select(sa.distinct(h.c.rotation_period_months)).where(
+            h.c.rotation_period_months.is_not(None)
         )
     )
     conditions = [
