@@ -16,6 +16,7 @@ from registry.crypto import FieldCipher, KeyProvider, LocalFileKeyProvider
 from registry.db import make_engine, make_sessionmaker
 from registry.documents.store import DocumentStore
 from registry.runtime import audit_config
+from registry.web.mount import mount_pages
 
 DESCRIPTION = """
 Registry of cadre and party-member personnel files for a ward (phường).
@@ -71,4 +72,5 @@ def create_app(
     )
     for router in (*routers, build_router()):
         app.include_router(router, prefix="/api/v1")
+    mount_pages(app, settings)
     return app

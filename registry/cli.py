@@ -14,7 +14,9 @@ from registry.cli_standards import app as standards_app
 from registry.cli_sync import app as sync_app
 from registry.config import get_settings
 from registry.errors import RegistryError
+from registry.reports.cli import app as report_app
 from registry.runtime import Runtime
+from registry.users.cli import app as user_app
 
 app = typer.Typer(no_args_is_help=True, help="Ward cadre and party-member registry.")
 db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
@@ -28,6 +30,8 @@ app.add_typer(import_app, name="import")
 app.add_typer(audit_app, name="audit")
 app.add_typer(sync_app, name="sync")
 app.add_typer(standards_app, name="standards")
+app.add_typer(user_app, name="user")
+app.add_typer(report_app, name="report")
 app.command("worker")(cli_sync.worker)
 app.command("simulate")(cli_sync.simulate)
 

@@ -49,6 +49,12 @@ class Settings(BaseSettings):
     # dies holding it is replaced after this.
     sync_lease_seconds: int = 300
 
+    # Review pages: the session cookie is sent only over HTTPS unless this is false (plain
+    # HTTP on loopback during development and tests).
+    session_cookie_secure: bool = True
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
@@ -65,6 +71,10 @@ class Settings(BaseSettings):
     @property
     def documents_dir(self) -> Path:
         return self.var_dir / "documents"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.var_dir / "reports"
 
 
 @lru_cache(maxsize=1)

@@ -99,9 +99,18 @@ def to_jsonable(value: Any) -> Any:
     raise TypeError(f"cannot record {type(value).__name__} in history")
 
 
+REDACTED = "[redacted]"
+
+
 def snapshot(obj: Entity) -> dict[str, Any]:
+    """The row as it now stands. Columns a model lists in ``__history_redact__`` (credential
+    hashes) are recorded as changed but never copied into the history."""
     table = obj.__table__
-    return {c.key: to_jsonable(getattr(obj, c.key)) for c in table.columns}
+    redact: frozenset[str] = getattr(type(obj), "__history_redact__", frozenset())
+    return {
+        c.key: REDACTED if c.key in redact else to_jsonable(getattr(obj, c.key))
+        for c in table.columns
+    }
 
 
 _BOOKKEEPING = frozenset({"id", "version", "created_at", "updated_at"})

@@ -16,6 +16,7 @@ from registry.planning.models import PlanningEntry
 from registry.positions.models import Position
 from registry.qualifications.models import Qualification, Training
 from registry.standards.models import StandardProfile
+from registry.users.models import User
 from sync.models import (
     Conflict,
     IdentityVerification,
@@ -58,4 +59,5 @@ __all__ = [
     "SyncCursor",
     "SyncRun",
     "Training",
+    "User",
 ]

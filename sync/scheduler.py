@@ -27,6 +27,7 @@ DEFAULT_INTERVALS: dict[str, int] = {
     "reconcile": 24 * 3600,
     "audit-checkpoint": 600,
     "standards-nightly": 24 * 3600,
+    "monthly-report": 24 * 3600,  # writes once from the 25th of each month
 }
 
 

@@ -6,6 +6,7 @@ from sync.jobs import (
     maintenance,
     population,
     reconcile,
+    report,
     standards,
 )
 
@@ -15,5 +16,6 @@ __all__ = [
     "maintenance",
     "population",
     "reconcile",
+    "report",
     "standards",
 ]

@@ -1,0 +1,1 @@
+"""Figures for the Standing Committee: the dashboard and the monthly report."""

@@ -1,0 +1,1 @@
+"""People who sign in to the review pages (applications keep using API tokens)."""

@@ -1,0 +1,1 @@
+"""Server-rendered review pages for people: sign-in, alerts, dashboard, files, reports."""
