@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import re
 import secrets
 import sqlite3
@@ -244,6 +245,8 @@ def main() -> None:
         write_csv(csv_path, args.rows, args.seed)
         size_mb = csv_path.stat().st_size / 1e6
         print(f"rows      {args.rows:,} demo persons, CSV {size_mb:.1f} MB")
+        # Shared machines skew both sides; the load says how much else was running.
+        print(f"machine   {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
         if args.sqlite:
             db_path = work / "bench.db"
             rt = runtime_for(f"sqlite+pysqlite:///{db_path}", work / "var")

@@ -4,12 +4,13 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from registry.access.scope import require_person_writable
+from registry.access.scope import in_scope, require_person_writable
 from registry.assignments.models import Assignment
 from registry.assignments.rules import max_concurrent, overlaps
 from registry.context import Ctx
 from registry.errors import Conflict, Invalid, NotFound
 from registry.persons.models import Person
+from registry.positions.models import Position
 from registry.positions.service import holder_intervals, lock_position
 from registry.records import apply_changes, check_interval
 from schemas.assignments import AssignmentCreate, AssignmentUpdate
@@ -41,6 +42,10 @@ def _check(session: Session, person: Person, a: Assignment) -> None:
 
 def create_assignment(session: Session, ctx: Ctx, data: AssignmentCreate) -> Assignment:
     person = require_person_writable(session, data.person_id, ctx.principal)
+    if data.position_id is not None and not in_scope(
+        session, Position, data.position_id, ctx.principal
+    ):
+        raise Invalid.field("body.position_id", "unknown position")  # as if it did not exist
     a = Assignment(**data.model_dump())
     _check(session, person, a)
     session.add(a)

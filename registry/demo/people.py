@@ -42,20 +42,118 @@ FAMILY_NAMES: tuple[tuple[str, int], ...] = (
     ("Hồ", 1),
     ("Vương", 1),
 )
-MIDDLE_NAMES = {
-    "M": ("Văn", "Đức", "Minh", "Quang", "Hữu", "Thành", "Xuân", "Công", "Ngọc", "Đình", "Mạnh")
-    + ("Tuấn", "Trung", "Việt", "Quốc", "Văn Minh", "Đức Anh"),
-    "F": ("Thị", "Thu", "Ngọc", "Thanh", "Hồng", "Phương", "Thùy", "Thị Thu", "Thị Thanh")
-    + ("Thị Hồng", "Kim", "Bích", "Diệu", "Thị Minh", "Hải"),
+MIDDLE_NAMES: dict[str, tuple[str, ...]] = {
+    "M": (
+        "Văn",
+        "Đức",
+        "Minh",
+        "Quang",
+        "Hữu",
+        "Thành",
+        "Xuân",
+        "Công",
+        "Ngọc",
+        "Đình",
+        "Mạnh",
+        "Tuấn",
+        "Trung",
+        "Việt",
+        "Quốc",
+        "Văn Minh",
+        "Đức Anh",
+    ),
+    "F": (
+        "Thị",
+        "Thu",
+        "Ngọc",
+        "Thanh",
+        "Hồng",
+        "Phương",
+        "Thùy",
+        "Thị Thu",
+        "Thị Thanh",
+        "Thị Hồng",
+        "Kim",
+        "Bích",
+        "Diệu",
+        "Thị Minh",
+        "Hải",
+    ),
 }
-GIVEN_NAMES = {
-    "M": ("An", "Bình", "Cường", "Dũng", "Đức", "Giang", "Hải", "Hiếu", "Hùng", "Huy", "Khánh")
-    + ("Khoa", "Long", "Minh", "Nam", "Nghĩa", "Phong", "Phúc", "Quân", "Quang", "Sơn", "Tài")
-    + ("Thắng", "Thành", "Tiến", "Toàn", "Trung", "Tuấn", "Việt", "Vinh", "Lâm", "Thịnh")
-    + ("Hưng", "Đạt", "Kiên", "Hoàng"),
-    "F": ("Anh", "Chi", "Dung", "Duyên", "Giang", "Hà", "Hạnh", "Hằng", "Hiền", "Hoa", "Huệ")
-    + ("Hương", "Lan", "Liên", "Linh", "Loan", "Mai", "Nga", "Ngọc", "Nhung", "Oanh", "Quyên")
-    + ("Tâm", "Thảo", "Thủy", "Trang", "Tuyết", "Vân", "Yến", "Huyền", "My", "Nhàn", "Hồng"),
+GIVEN_NAMES: dict[str, tuple[str, ...]] = {
+    "M": (
+        "An",
+        "Bình",
+        "Cường",
+        "Dũng",
+        "Đức",
+        "Giang",
+        "Hải",
+        "Hiếu",
+        "Hùng",
+        "Huy",
+        "Khánh",
+        "Khoa",
+        "Long",
+        "Minh",
+        "Nam",
+        "Nghĩa",
+        "Phong",
+        "Phúc",
+        "Quân",
+        "Quang",
+        "Sơn",
+        "Tài",
+        "Thắng",
+        "Thành",
+        "Tiến",
+        "Toàn",
+        "Trung",
+        "Tuấn",
+        "Việt",
+        "Vinh",
+        "Lâm",
+        "Thịnh",
+        "Hưng",
+        "Đạt",
+        "Kiên",
+        "Hoàng",
+    ),
+    "F": (
+        "Anh",
+        "Chi",
+        "Dung",
+        "Duyên",
+        "Giang",
+        "Hà",
+        "Hạnh",
+        "Hằng",
+        "Hiền",
+        "Hoa",
+        "Huệ",
+        "Hương",
+        "Lan",
+        "Liên",
+        "Linh",
+        "Loan",
+        "Mai",
+        "Nga",
+        "Ngọc",
+        "Nhung",
+        "Oanh",
+        "Quyên",
+        "Tâm",
+        "Thảo",
+        "Thủy",
+        "Trang",
+        "Tuyết",
+        "Vân",
+        "Yến",
+        "Huyền",
+        "My",
+        "Nhàn",
+        "Hồng",
+    ),
 }
 # Where births were registered (``PPP`` of the number): mostly the city itself.
 BIRTH_PREFIXES: tuple[tuple[str, int], ...] = (
@@ -118,13 +216,14 @@ class PersonSpec:
 
 
 def person_rng(seed: int, kind: str, index: int) -> random.Random:
-    """An independent stream per (seed, kind, index): string seeds hash stably (sha512)."""
-    return random.Random(f"{seed}/{kind}/{index}")
+    """An independent stream per (seed, kind, index): string seeds hash stably (sha512).
+    Demo data wants reproducibility, not secrecy, hence a plain PRNG."""
+    return random.Random(f"{seed}/{kind}/{index}")  # noqa: S311
 
 
 @lru_cache(maxsize=8)
 def _serial_params(seed: int) -> tuple[int, int]:
-    rng = random.Random(f"{seed}/serials")
+    rng = random.Random(f"{seed}/serials")  # noqa: S311
     return rng.choice(_SERIAL_MULTIPLIERS), rng.randrange(MAX_PERSONS)
 
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from registry.access.scope import get_visible, require_person_writable
+from registry.access.scope import in_scope, require_person_writable
 from registry.context import Ctx
 from registry.dates import today
-from registry.errors import Conflict, Invalid
+from registry.errors import Conflict, Invalid, NotFound
 from registry.org_units.models import OrgUnit
 from registry.party.models import PartyEvent, PartyMembership
 from registry.party.rules import CURRENT, can_transition
@@ -46,6 +46,9 @@ def _check_dates(ctx: Ctx, person: Person, m: PartyMembership) -> None:
 
 def create_membership(session: Session, ctx: Ctx, data: PartyMembershipCreate) -> PartyMembership:
     person = require_person_writable(session, data.person_id, ctx.principal)
+    # Admission is into a cell the caller keeps; moving elsewhere is a transfer.
+    if not in_scope(session, OrgUnit, data.party_cell_id, ctx.principal):
+        raise Invalid.field("body.party_cell_id", "is not a party cell or party committee")
     _cell(session, ctx, data.party_cell_id, "party_cell_id")
     existing = session.scalar(
         sa.select(PartyMembership.id).where(PartyMembership.person_id == person.id)
@@ -63,7 +66,12 @@ def update_membership(
     session: Session, ctx: Ctx, m: PartyMembership, data: PartyMembershipUpdate
 ) -> None:
     apply_changes(m, data.model_dump(exclude_unset=True), required=("admitted_on",))
-    _check_dates(ctx, get_visible(session, Person, m.person_id, ctx.principal), m)
+    # The caller may change this membership (checked by the edge); after a transfer the person
+    # may be outside its scope, yet the dates still have to be checked against the birth year.
+    person = session.get(Person, m.person_id)
+    if person is None:
+        raise NotFound(f"person {m.person_id} not found")
+    _check_dates(ctx, person, m)
     session.flush()
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from registry.access.scope import require_person_writable
+from registry.access.scope import in_scope, require_person_writable
 from registry.context import Ctx
 from registry.errors import Conflict, Invalid
 from registry.planning.models import PlanningEntry
@@ -30,7 +30,9 @@ def create_planning_entry(session: Session, ctx: Ctx, data: PlanningEntryCreate)
     start, end = (int(x) for x in data.term.split("-"))
     if end <= start:
         raise Invalid.field("body.term", "must run from an earlier to a later year")
-    if session.get(Position, data.position_id) is None:
+    if session.get(Position, data.position_id) is None or not in_scope(
+        session, Position, data.position_id, ctx.principal
+    ):
         raise Invalid.field("body.position_id", "unknown position")
     term = PlanningEntry.term == data.term
     if _count(

@@ -1,0 +1,128 @@
+"""PostgreSQL side of the bulk write path: binary COPY of new rows and of their history.
+
+It writes what ``registry.history.append_versions`` writes for an ORM insert — the history
+rows, their audit events on the hash chain, and the civil-service outbox items — but sends
+the two big row sets (entities, history) with COPY instead of executemany. The audit chain
+and the outbox are appended through their own modules, so their rules stay in one place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, cast
+
+import psycopg
+import sqlalchemy as sa
+from psycopg import sql
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import Session
+
+from registry.audit import chain as audit_chain
+from registry.history import _BOOKKEEPING as BOOKKEEPING  # the hook's list: same event fields
+from registry.history import Actor, RecordVersion
+from sync import outbox
+
+if TYPE_CHECKING:
+    from registry.persons.bulk import NewRows
+
+VERSION_COLUMNS = (
+    "table_name",
+    "row_id",
+    "version",
+    "op",
+    "data",
+    "recorded_at",
+    "actor",
+    "actor_role",
+    "reason",
+    "request_id",
+    "person_id",
+)
+
+
+def copy_groups(
+    session: Session,
+    dbapi: psycopg.Connection[Any],
+    groups: Sequence[NewRows],
+    actor: Actor,
+    at: dt.datetime,
+) -> None:
+    """Entities, then their history, then audit events and outbox items, in one transaction
+    (the session's: ``dbapi`` is its connection)."""
+    versions_table = cast(sa.Table, RecordVersion.__table__)
+    who = (actor.actor_id, actor.role, actor.reason, actor.request_id)
+    with dbapi.cursor() as cur:
+        for group in groups:
+            if group.rows:
+                copy_rows(cur, group.table, group.columns, group.rows)
+        # The rows ``version_row`` builds, as tuples in ``VERSION_COLUMNS`` order.
+        history = (
+            (group.table.name, row_id, 1, "insert", data, at, *who, owner)
+            for group in groups
+            for (row_id, data), owner in zip(group.snapshot_texts(), group.owners(), strict=True)
+        )
+        copy_rows(cur, versions_table, VERSION_COLUMNS, history)
+    audit_chain.append(session, [d for group in groups for d in _drafts(group, actor)])
+    outbox.enqueue_for_versions(
+        session,
+        (
+            {"table_name": group.table.name, "person_id": owner}
+            for group in groups
+            for owner in group.owners()
+        ),
+    )
+
+
+def _drafts(group: NewRows, actor: Actor) -> Iterable[dict[str, Any]]:
+    action = f"{group.table.name}.insert"
+    named = [c for c in group.columns if c not in BOOKKEEPING]
+    id_at = group.columns.index("id")
+    picks = [group.columns.index(c) for c in named]
+    for row in group.rows:
+        yield audit_chain.draft(
+            actor=actor.actor_id,
+            role=actor.role,
+            org_scope=actor.org_scope,
+            action=action,
+            object_type=group.table.name,
+            object_id=str(row[id_at]),
+            # As for an ORM insert: every field that holds a value.
+            fields=[name for name, i in zip(named, picks, strict=True) if row[i] is not None],
+            purpose=actor.purpose,
+            request_id=actor.request_id,
+        )
+
+
+def copy_rows(
+    cur: psycopg.Cursor[Any],
+    table: sa.Table,
+    columns: Sequence[str],
+    rows: Iterable[tuple[Any, ...]],
+) -> None:
+    stmt = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(
+        sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    # JSON arrives already serialised; its binary wire form is the text itself.
+    types = ["text" if name == "json" else name for name in pg_type_names(table, tuple(columns))]
+    with cur.copy(stmt) as copy:
+        copy.set_types(types)
+        for row in rows:
+            copy.write_row(row)
+
+
+@lru_cache(maxsize=64)
+def pg_type_names(table: sa.Table, columns: tuple[str, ...]) -> tuple[str, ...]:
+    """PostgreSQL type names of ``columns``, as binary COPY needs them declared."""
+    dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
+    names = []
+    for name in columns:
+        col = table.c[name]
+        col_type = col.type
+        if isinstance(col_type, sa.types.NullType) and col.foreign_keys:
+            # A foreign-key column takes its type from the column it points at.
+            col_type = next(iter(col.foreign_keys)).column.type
+        compiled = col_type.compile(dialect=dialect).lower()
+        names.append(compiled.split("(")[0].strip())
+    return tuple(names)
