@@ -148,7 +148,10 @@ def demo(
         if if_empty and not registry_is_empty(session):
             console.print("registry already has data; demo skipped")
             return
-    summary = build_demo(rt, persons=persons, seed=seed, progress=console)
+    try:
+        summary = build_demo(rt, persons=persons, seed=seed, progress=console)
+    except RegistryError as exc:
+        raise _fail(exc) from None
     console.print(summary)
 
 
@@ -162,7 +165,10 @@ def import_persons(
 
     rt = _runtime()
     report = report or file.with_suffix(".rejected.csv")
-    result = import_csv(rt, file, report_path=report, show_progress=True)
+    try:
+        result = import_csv(rt, file, report_path=report, show_progress=True)
+    except RegistryError as exc:
+        raise _fail(exc) from None
     console.print(f"imported {result.imported} rows, rejected {result.rejected} (report: {report})")
     if result.rejected:
         raise typer.Exit(code=1)
