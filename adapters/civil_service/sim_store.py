@@ -171,8 +171,8 @@ class OfficialStore:
         return dt.datetime.fromisoformat(doc["updated_at"]), doc["nid"]
 
     def high_watermark(self) -> str:
-        keys = [self.key(d)[0] for d in self.officials.values()]
-        return max(keys).isoformat() if keys else self.stamp()
+        ordered = self.ordered()  # cached between writes: the newest is the last
+        return ordered[-1][0][0].isoformat() if ordered else self.stamp()
 
     # -- writing ------------------------------------------------------------------------------
 
