@@ -52,9 +52,16 @@ class PartialDate:
         return self.earliest() > today
 
 
+# Vietnam keeps one time zone, UTC+7, with no daylight saving: a ward's "today" (a decision's
+# date, a certificate expiring, the last closed quarter, the report month) is the date there,
+# not in UTC, where it lags by seven hours every evening.
+LOCAL = dt.timezone(dt.timedelta(hours=7), "ICT")
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
 def today() -> dt.date:
-    return utcnow().date()
+    """Today's date in Vietnam."""
+    return dt.datetime.now(LOCAL).date()

@@ -24,6 +24,7 @@ from adapters.civil_service.mapping import (
 from adapters.civil_service.wire import OfficialWrite, dump_write
 from registry.assignments.models import Assignment
 from registry.context import Ctx
+from registry.dates import today
 from registry.evaluations.models import Evaluation
 from registry.persons.models import Person
 from registry.persons.service import decrypt_field
@@ -74,7 +75,7 @@ def build_push(session: Session, ctx: Ctx, person: Person, *, agency: str) -> Of
     if nid is None:
         raise ValueError("a person without an identification number cannot be pushed")
     work = _work_history(session, person, agency)
-    post = _current_post(work, dt.datetime.now(dt.UTC).date())
+    post = _current_post(work, today())
     quals = tuple(
         sorted(
             (

@@ -13,11 +13,14 @@ import structlog
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from registry.dates import LOCAL
 from registry.runtime import Runtime
 from sync.runs import JOBS, run_job
 
 log = structlog.get_logger("sync.scheduler")
-EPOCH = dt.datetime(2025, 7, 1, tzinfo=dt.UTC)  # the two-level local government's first day
+# The two-level local government's first day, at midnight in Vietnam: daily jobs fire at
+# local midnight, whatever the server's clock zone.
+EPOCH = dt.datetime(2025, 7, 1, tzinfo=LOCAL)
 
 DEFAULT_INTERVALS: dict[str, int] = {
     "population-verify": 24 * 3600,

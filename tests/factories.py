@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from registry import dates
 from registry.access.principal import Principal
 from registry.access.service import create_token
 from registry.config import Settings
@@ -133,4 +134,4 @@ def build_world(session: Session, settings: Settings, keys: KeyProvider) -> Worl
 
 
 def today() -> dt.date:
-    return dt.datetime.now(dt.UTC).date()
+    return dates.today()

@@ -19,13 +19,15 @@ class Alert(Entity):
     ``active_key`` is ``rule:subject`` while the alert is active and NULL once resolved, so a
     unique constraint keeps exactly one active alert per (rule, subject). Every state change is
     an ordinary versioned update: who, when and why are in the recorded history.
+    ``last_seen_at`` is when the finding was last stated (opened, or its explanation
+    changed); when a run last looked is in the run's own record, not in every alert.
     """
 
     __tablename__ = "alerts"
 
     rule: Mapped[str] = mapped_column(sa.String(64), index=True)
     person_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("persons.id"), index=True)
-    position_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("positions.id"))
+    position_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("positions.id"), index=True)
     org_unit_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("org_units.id"), index=True)
     status: Mapped[str] = mapped_column(sa.String(16), index=True)
     active_key: Mapped[str | None] = mapped_column(sa.String(140), unique=True)
@@ -37,6 +39,9 @@ class Alert(Entity):
     waived_reason: Mapped[str | None] = mapped_column(sa.String(500))
     waived_until: Mapped[dt.date | None]
     assigned_to: Mapped[str | None] = mapped_column(sa.String(120))
+    # What the explanation was made of when last stated (``standards.findings.basis``): a
+    # run rewrites ``details`` only when this differs.
+    basis: Mapped[str | None] = mapped_column(sa.Text)
 
 
 class AlertComment(Entity):

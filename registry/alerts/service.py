@@ -7,74 +7,169 @@ import datetime as dt
 import uuid
 from collections import Counter
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from registry.access.scope import require_writable
-from registry.alerts.models import ACTIVE, Alert, AlertComment
+from registry.alerts.models import Alert, AlertComment
+from registry.bulk import bulk_insert, bulk_update
 from registry.context import Ctx
 from registry.dates import today, utcnow
 from registry.errors import Conflict, Forbidden, Invalid
 from registry.history import get_actor, set_actor
-from registry.standards.engine import evaluate
-from registry.standards.findings import Finding
+from registry.standards.engine import evaluate, evaluated
+from registry.standards.findings import (
+    SUBJECT_INDEX,
+    Scratch,
+    basis,
+    basis_sql,
+    details_of,
+    finding_key,
+)
 
 
 def reconcile(
-    session: Session,
-    findings: list[Finding],
-    *,
-    on: dt.date,
-    person_ids: set[uuid.UUID] | None = None,
+    session: Session, sc: Scratch, *, on: dt.date, person_ids: set[uuid.UUID] | None = None
 ) -> Counter[str]:
-    """Make the active alerts match ``findings``. With ``person_ids`` only those people's
-    alerts are in question (an incremental re-evaluation)."""
-    counts: Counter[str] = Counter()
-    stmt = sa.select(Alert).where(Alert.status.in_(ACTIVE))
-    if person_ids is not None:
-        stmt = stmt.where(Alert.person_id.in_(list(person_ids)))
-    active = {a.active_key: a for a in session.scalars(stmt)}
+    """Make the active alerts match the findings of a run (``standards.findings.Scratch``),
+    set-based: only alerts that open, resolve, reopen or whose explanation changed are
+    touched, each with its recorded version. With ``person_ids`` only those people's alerts
+    are in question (an incremental run)."""
+    a, t = _alerts(), sc.findings
+    conn = session.connection()
+    _index(conn, sc)
     now = utcnow()
-    for f in findings:
-        alert = active.pop(f.key, None)
-        if alert is None:
-            session.add(
-                Alert(
-                    rule=f.rule,
-                    person_id=f.person_id,
-                    position_id=f.position_id,
-                    org_unit_id=f.org_unit_id,
-                    status="open",
-                    active_key=f.key,
-                    details=f.details(),
-                    since=f.since,
-                    first_seen_at=now,
-                    last_seen_at=now,
-                )
-            )
-            counts["opened"] += 1
-            continue
-        if alert.details != f.details():
-            alert.details = f.details()
-        alert.last_seen_at = now
-        if alert.status == "waived" and alert.waived_until is not None and alert.waived_until < on:
-            alert.status, alert.waived_reason, alert.waived_until = "open", None, None
+    counts: Counter[str] = Counter()
+    found = t.join(sc.statements, sc.statements.c.no == t.c.stmt)
+    match = sa.and_(
+        a.c.position_id == t.c.position_id,
+        sa.func.coalesce(a.c.person_id, a.c.position_id) == t.c.subject,
+        a.c.rule == sc.statements.c.rule,
+        a.c.active_key.is_not(None),
+    )
+    scope = [a.c.active_key.is_not(None)]
+    if person_ids is not None:
+        scope.append(a.c.person_id.in_(list(person_ids)))
+
+    gone = conn.scalars(
+        sa.select(a.c.id).where(
+            *scope, ~sa.exists(sa.select(t.c.stmt).select_from(found).where(match))
+        )
+    ).all()
+    bulk_update(
+        session,
+        Alert,
+        {i: {"status": "resolved", "active_key": None, "resolved_at": now} for i in gone},
+    )
+    counts["resolved"] = len(gone)
+
+    cols = sc.joined().selected_columns
+    expired = sa.and_(a.c.status == "waived", a.c.waived_until < on)
+    changes: dict[uuid.UUID, dict[str, Any]] = {}
+    for row in conn.execute(
+        sa.select(
+            a.c.id.label("alert_id"), a.c.basis.label("stated"), expired.label("expired"), *cols
+        )
+        .select_from(found.join(a, match))
+        .where(sa.or_(a.c.basis.is_(None), a.c.basis != basis_sql(sc), expired))
+    ):
+        m = row._mapping
+        values: dict[str, Any] = {}
+        if m["stated"] != basis(m):
+            values |= {
+                "details": details_of(m),
+                "basis": basis(m),
+                "since": m["since"],
+                "last_seen_at": now,
+            }
+            counts["updated"] += 1
+        if m["expired"]:
+            values |= {"status": "open", "waived_reason": None, "waived_until": None}
             counts["reopened"] += 1
-    for alert in active.values():  # the data now satisfies the rule
-        alert.status, alert.active_key, alert.resolved_at = "resolved", None, now
-        counts["resolved"] += 1
-    session.flush()
+        changes[m["alert_id"]] = values
+    bulk_update(session, Alert, changes)
+
+    order = (t.c.position_id, t.c.subject, t.c.stmt)
+    new = (
+        sa.select(*cols, t.c.stmt)
+        .select_from(found)
+        .where(~sa.exists(sa.select(a.c.id).where(match)))
+    )
+    after: Any = None
+    while True:
+        page = new if after is None else new.where(sa.tuple_(*order) > after)
+        rows = [r._mapping for r in conn.execute(page.order_by(*order).limit(2000))]
+        if not rows:
+            break
+        opened: dict[str, Any] = {}
+        for m in rows:  # a post held twice by one person is one subject: the first wins
+            opened.setdefault(finding_key(m["rule"], m["position_id"], m["person_id"]), m)
+        bulk_insert(session, Alert, [_opened(key, m, now) for key, m in opened.items()])
+        counts["opened"] += len(opened)
+        last = rows[-1]
+        after = sa.tuple_(
+            sa.literal(last["position_id"], sa.Uuid()),
+            sa.literal(last["subject"], sa.Uuid()),
+            sa.literal(last["stmt"], sa.Integer()),
+        )
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Alert):
+            session.expire(obj)  # written above with Core: the loaded state is stale
     return counts
+
+
+def _index(conn: sa.Connection, sc: Scratch) -> None:
+    t = sc.findings
+    conn.execute(SUBJECT_INDEX)
+    if conn.dialect.name == "postgresql":  # temporary tables get no statistics otherwise
+        conn.exec_driver_sql(f"ANALYZE {t.name}")
+        conn.exec_driver_sql(f"ANALYZE {sc.statements.name}")
+
+
+def _alerts() -> sa.Table:
+    return cast(sa.Table, Alert.__table__)
+
+
+def _opened(key: str, m: Any, now: dt.datetime) -> dict[str, Any]:
+    return {
+        "rule": m["rule"],
+        "person_id": m["person_id"],
+        "position_id": m["position_id"],
+        "org_unit_id": m["org_unit_id"],
+        "status": "open",
+        "active_key": key,
+        "details": details_of(m),
+        "basis": basis(m),
+        "since": m["since"],
+        "first_seen_at": now,
+        "last_seen_at": now,
+        "resolved_at": None,
+        "waived_reason": None,
+        "waived_until": None,
+        "assigned_to": None,
+    }
 
 
 def run_full(session: Session, *, on: dt.date | None = None) -> Counter[str]:
     day = on or today()
-    findings = evaluate(session, on=day)
-    counts = reconcile(session, findings, on=day)
-    counts["findings"] = len(findings)
+    with evaluated(session, on=day) as found:
+        counts = reconcile(session, found, on=day)
+        counts["findings"] = _count(session, found)
     return counts
+
+
+def _count(session: Session, sc: Scratch) -> int:
+    """Findings, one per (rule, subject)."""
+    t, s = sc.findings, sc.statements
+    subjects = (
+        sa.select(s.c.rule, t.c.position_id, t.c.subject)
+        .join(s, s.c.no == t.c.stmt)
+        .distinct()
+        .subquery()
+    )
+    return session.connection().scalar(sa.select(sa.func.count()).select_from(subjects)) or 0
 
 
 def reevaluate_people(session: Session, person_ids: set[uuid.UUID]) -> Counter[str]:
@@ -82,9 +177,9 @@ def reevaluate_people(session: Session, person_ids: set[uuid.UUID]) -> Counter[s
     if not person_ids:
         return Counter()
     day = today()
-    return reconcile(
-        session, evaluate(session, on=day, person_ids=person_ids), on=day, person_ids=person_ids
-    )
+    session.flush()
+    with evaluated(session, on=day, person_ids=person_ids) as found:
+        return reconcile(session, found, on=day, person_ids=person_ids)
 
 
 def _writable(session: Session, ctx: Ctx, alert_id: uuid.UUID) -> Alert:

@@ -15,6 +15,7 @@ from registry.alerts.models import Alert, AlertComment
 from registry.api.deps import CtxDep, ReasonDep, SessionDep
 from registry.api.errors import ERROR_RESPONSES
 from registry.api.pagination import page
+from registry.audit.service import log_alert_reads
 from registry.dates import today
 from registry.errors import Forbidden
 from registry.org_units.models import OrgUnit
@@ -55,12 +56,16 @@ def list_alerts(
     if older_than_days is not None:
         stmt = stmt.where(Alert.since <= today() - dt.timedelta(days=older_than_days))
     items, nxt = page(session, stmt, Alert, cursor=cursor, limit=limit)
-    return {"items": items, "next_cursor": nxt}
+    answer = [AlertRead.model_validate(a) for a in items]
+    log_alert_reads(session, ctx, "list", [str(a.id) for a in items])
+    return {"items": answer, "next_cursor": nxt}
 
 
 @router.get("/alerts/{alert_id}", response_model=AlertRead, summary="One alert and its evidence")
 def read_alert(alert_id: uuid.UUID, session: SessionDep, ctx: CtxDep) -> Any:
-    return get_visible(session, Alert, alert_id, ctx.principal)
+    answer = AlertRead.model_validate(get_visible(session, Alert, alert_id, ctx.principal))
+    log_alert_reads(session, ctx, "read", [str(alert_id)])
+    return answer
 
 
 @router.get("/alerts/{alert_id}/comments", response_model=list[AlertCommentRead])

@@ -66,6 +66,17 @@ def _retire(session: Session, ctx: Ctx, obj: Entity, reason: str) -> None:
     session.flush()
 
 
+def _may_read(res: Resource[Any], ctx: Ctx) -> None:
+    """Sensitive records (party membership, discipline) open to administrators, officers and
+    auditors who state a purpose, not to applications or to auditors without one."""
+    if res.sensitive and not ctx.principal.sees_sensitive:
+        raise Forbidden(
+            f"{res.path} are sensitive personal data: state a purpose (X-Purpose) to read them"
+            if ctx.principal.role == "auditor"
+            else f"{res.path} are sensitive personal data, not open to role {ctx.principal.role}"
+        )
+
+
 def _log_reads(session: Session, ctx: Ctx, res: Resource[Any], verb: str, ids: list[str]) -> None:
     log_read(
         session,
@@ -176,6 +187,7 @@ def register(router: APIRouter, res: Resource[Any]) -> None:
         position_id: uuid.UUID | None = None,
         org_unit_id: uuid.UUID | None = None,
     ) -> Any:
+        _may_read(res, ctx)
         stmt = visible(sa.select(res.model), res.model, ctx.principal)
         cols: Any = res.model.__table__.c
         for key, value in (("person_id", person_id), ("position_id", position_id)):
@@ -203,6 +215,7 @@ def register(router: APIRouter, res: Resource[Any]) -> None:
         operation_id=f"get_{res.path}",
     )
     def read(obj_id: uuid.UUID, session: SessionDep, ctx: CtxDep, response: Response) -> Any:
+        _may_read(res, ctx)
         obj = get_visible(session, res.model, obj_id, ctx.principal)
         response.headers["ETag"] = etag_of(obj)
         answer = Read.model_validate(obj)

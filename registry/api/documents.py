@@ -15,7 +15,7 @@ from registry.api.errors import ERROR_RESPONSES
 from registry.audit.service import log_read
 from registry.documents.models import Document
 from registry.documents.service import attach_document
-from registry.errors import Invalid
+from registry.errors import Forbidden, Invalid
 from schemas.documents import DocumentRead
 
 router = APIRouter(tags=["documents"], responses=ERROR_RESPONSES)
@@ -81,6 +81,12 @@ def read(document_id: uuid.UUID, session: SessionDep, ctx: CtxDep, response: Res
 
 @router.get("/documents/{document_id}/content", summary="Document content", response_class=Response)
 def content(document_id: uuid.UUID, session: SessionDep, ctx: CtxDep, svc: ServicesDep) -> Response:
+    if not ctx.principal.sees_sensitive:
+        raise Forbidden(
+            "a document's content is personal data: state a purpose (X-Purpose) to open it"
+            if ctx.principal.role == "auditor"
+            else f"a document's content is not open to role {ctx.principal.role}"
+        )
     doc = get_visible(session, Document, document_id, ctx.principal)
     body = svc.documents.get(doc.sha256)
     log_read(

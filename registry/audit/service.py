@@ -54,6 +54,20 @@ def log_read(
     )
 
 
+def log_alert_reads(session: Session, ctx: Ctx, verb: str, ids: Iterable[str]) -> None:
+    """An alert names a person and what they lack (a discipline in effect, a missing
+    qualification): who looked at which alerts is on record, committed before the answer."""
+    log_read(
+        session,
+        ctx,
+        action=f"alerts.{verb}",
+        object_type="alerts",
+        object_ids=ids,
+        fields=["details"],
+    )
+    session.commit()
+
+
 def log_refusal(
     sessions: sessionmaker[Session],
     principal: Principal,

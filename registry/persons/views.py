@@ -45,6 +45,7 @@ def person_read(ctx: Ctx, person: Person) -> PersonRead:
     return PersonRead.model_validate(person_fields(ctx, person))
 
 
+MASKED_SECTIONS = ("disciplines", "party_membership", "party_events")
 SECTIONS: dict[str, type[Entity]] = {
     "work_history": Assignment,
     "qualifications": Qualification,
@@ -95,6 +96,11 @@ def load_file(session: Session, ctx: Ctx, person: Person) -> PersonFile:
             .order_by(PartyEvent.effective_on, PartyEvent.created_at)
         ).all()
     )
+    if not ctx.principal.sees_sensitive:
+        # Party membership and discipline are sensitive personal data (political views,
+        # sanctions): masked like the sensitive fields, and said so.
+        data["disciplines"], data["party_membership"], data["party_events"] = [], None, []
+        data["masked_fields"] += list(MASKED_SECTIONS)
     data["identity_verification"] = session.get(IdentityVerification, person.id)
     data["provenance"] = session.scalars(
         sa.select(Provenance)

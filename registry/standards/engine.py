@@ -1,20 +1,26 @@
-"""The standards engine: every rule is one SQL query over the holders of posts on a date
-(set-based; no loop over people), grouped by the version of the standard in force.
+"""The standards engine: every rule is SQL over the holders of posts on a date (set-based; no
+loop over people), grouped by the version of the standard in force.
 
-``evaluate(session, on=D)`` answers "which posts were held below standard on D, under the
-standard in force then"; with ``person_ids`` it re-evaluates only those people's posts.
+``evaluated(session, on=D)`` writes the findings of a full run into scratch tables with one
+``INSERT … SELECT`` per rule group, the explanation of each finding built in the database;
+``evaluate(session, on=D)`` answers the same question as a list ("which posts were held below
+standard on D, under the standard in force then"); with ``person_ids`` only those people's
+posts are judged.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from registry.standards import rules_posts, rules_records
-from registry.standards.findings import Finding
+from registry.standards.findings import FINDING_COLUMNS, SCRATCH, Finding, Scratch
 from registry.standards.inputs import RunInputs
 
 RULES = (
@@ -31,6 +37,15 @@ RULES = (
 )
 
 
+def _run(
+    session: Session, on: dt.date, person_ids: set[uuid.UUID] | None, would_be: Any = None
+) -> RunInputs:
+    ev = RunInputs(session, on, person_ids, h=would_be, hypothetical=would_be is not None)
+    for rule in RULES:
+        rule(ev)
+    return ev
+
+
 def evaluate(
     session: Session,
     *,
@@ -39,10 +54,42 @@ def evaluate(
     would_be: Any = None,
 ) -> list[Finding]:
     """``would_be``: a would-be holders subquery (candidates, dry runs) instead of the
-    actual holders."""
-    ev = RunInputs(session, on, person_ids, h=would_be, hypothetical=would_be is not None)
+    actual holders. One finding per (rule, subject): the first, as in a full run."""
+    ev = _run(session, on, person_ids, would_be)
+    stated = [st.row(no) for no, st in enumerate(ev.statements)]
     findings: dict[str, Finding] = {}
-    for rule in RULES:
-        for f in rule(ev):
+    for stmt in ev.selects:
+        for row in session.execute(stmt):
+            m = row._mapping
+            f = Finding.from_row(stated[m["stmt"]] | dict(m))
             findings.setdefault(f.key, f)
+    for f in ev.computed:
+        findings.setdefault(f.key, f)
     return sorted(findings.values(), key=lambda f: f.key)
+
+
+@contextmanager
+def evaluated(
+    session: Session, *, on: dt.date, person_ids: set[uuid.UUID] | None = None
+) -> Iterator[Scratch]:
+    """The run's findings in temporary tables, for the duration of the block, in the
+    caller's transaction: one ``INSERT … SELECT`` per rule group, nothing per finding."""
+    ev = _run(session, on, person_ids)
+    conn = session.connection()
+    sc = SCRATCH
+    temp = "pg_temp" if conn.dialect.name == "postgresql" else "temp"
+    for table in (sc.findings, sc.statements):  # left by a block that raised, if any
+        conn.execute(sa.text(f"DROP TABLE IF EXISTS {temp}.{table.name}"))
+        table.create(conn)
+    for stmt in ev.selects:
+        conn.execute(sa.insert(sc.findings).from_select(FINDING_COLUMNS, stmt))
+    if ev.computed:
+        conn.execute(
+            sa.insert(sc.findings),
+            [f.as_row(ev.statement(f.statement())) for f in ev.computed],
+        )
+    if ev.statements:
+        conn.execute(sa.insert(sc.statements), [st.row(no) for no, st in enumerate(ev.statements)])
+    yield sc
+    sc.findings.drop(conn)
+    sc.statements.drop(conn)

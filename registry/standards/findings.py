@@ -1,17 +1,63 @@
-"""A finding: one rule unmet for one post (and its holder), explained."""
+"""A finding: one rule unmet for one post (and its holder), explained.
+
+A run keeps its findings in two scratch tables: ``statements`` (what is required: the rule,
+the requirement, the version of the standard, a value found when it is the same for all; a
+few rows) and ``findings`` (one narrow row per shortfall: the statement it falls short of,
+post, holder, since when, and the per-holder explanation as JSON text built in the database).
+A ``Finding`` object is made only when a caller asks for a list (an API answer, candidates, a
+dry run), never per finding of a full run."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+import sqlalchemy as sa
+
+from registry.standards.sqlfn import cat
+
+FINDING_COLUMNS = (
+    "stmt",
+    "position_id",
+    "person_id",
+    "subject",
+    "org_unit_id",
+    "since",
+    "explained",
+)
+
+
+def finding_key(rule: str, position_id: uuid.UUID, person_id: uuid.UUID | None) -> str:
+    """The subject is the post, or the post and its holder: one active alert per key."""
+    subject = f"{position_id}:{person_id}" if person_id else str(position_id)
+    return f"{rule}:{subject}"
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """A requirement as stated by one version of a standard (or by the rule itself)."""
+
+    rule: str
+    requirement: str  # JSON text
+    standard: str | None  # JSON text of the version in force, None for rules of every post
+    found: str | None = None  # JSON text of a value found that is the same for every holder
+
+    def row(self, no: int) -> dict[str, Any]:
+        return {
+            "no": no,
+            "rule": self.rule,
+            "requirement": self.requirement,
+            "standard": self.standard,
+            "found": self.found,
+        }
 
 
 @dataclass(slots=True)
 class Finding:
-    """Built by the thousand in a full run: a slotted, mutable-by-convention record."""
-
     rule: str
     position_id: uuid.UUID
     org_unit_id: uuid.UUID
@@ -21,14 +67,10 @@ class Finding:
     found: Any = None
     evidence: list[dict[str, str]] = field(default_factory=list)
     standard: dict[str, str] | None = None
-    key: str = ""
 
-    def __post_init__(self) -> None:
-        # The subject is the post, or the post and its holder: one active alert per key.
-        subject = (
-            f"{self.position_id}:{self.person_id}" if self.person_id else str(self.position_id)
-        )
-        self.key = f"{self.rule}:{subject}"
+    @property
+    def key(self) -> str:
+        return finding_key(self.rule, self.position_id, self.person_id)
 
     def details(self) -> dict[str, Any]:
         return {
@@ -37,3 +79,141 @@ class Finding:
             "evidence": self.evidence,
             "standard": self.standard,
         }
+
+    def statement(self) -> Statement:
+        return Statement(
+            self.rule,
+            json.dumps(self.requirement),
+            None if self.standard is None else json.dumps(self.standard),
+        )
+
+    def as_row(self, stmt: int) -> dict[str, Any]:
+        """The scratch row of a finding computed in Python (rules that need the retirement
+        schedule or concern a handful of posts)."""
+        explained = (
+            None
+            if self.found is None and not self.evidence
+            else json.dumps({"found": self.found, "evidence": self.evidence})
+        )
+        return {
+            "stmt": stmt,
+            "position_id": self.position_id,
+            "person_id": self.person_id,
+            "subject": self.person_id or self.position_id,
+            "org_unit_id": self.org_unit_id,
+            "since": self.since,
+            "explained": explained,
+        }
+
+    @classmethod
+    def from_row(cls, m: Mapping[Any, Any]) -> Finding:
+        """From a findings row joined to its statement."""
+        explained = json.loads(m["explained"]) if m["explained"] is not None else {}
+        found = explained.get("found")
+        if found is None and m["found"] is not None:
+            found = json.loads(m["found"])
+        return cls(
+            m["rule"],
+            m["position_id"],
+            m["org_unit_id"],
+            m["since"],
+            m["person_id"],
+            requirement=json.loads(m["requirement"]),
+            found=found,
+            evidence=explained.get("evidence") or [],
+            standard=None if m["standard"] is None else json.loads(m["standard"]),
+        )
+
+
+def details_of(m: Mapping[Any, Any]) -> dict[str, Any]:
+    return Finding.from_row(m).details()
+
+
+@dataclass(frozen=True)
+class Scratch:
+    """The two temporary tables of one run (gone with the connection)."""
+
+    statements: sa.Table
+    findings: sa.Table
+
+    def joined(self) -> sa.Select[Any]:
+        """Every finding with its statement: the columns ``Finding.from_row`` reads."""
+        t, s = self.findings, self.statements
+        return sa.select(
+            s.c.rule,
+            s.c.requirement,
+            s.c.standard,
+            s.c.found,
+            *[t.c[c] for c in FINDING_COLUMNS if c != "stmt"],
+        ).join(s, s.c.no == t.c.stmt)
+
+
+def _scratch() -> Scratch:
+    """Temporary tables of fixed names (one run at a time per connection), defined once so
+    that statements over them are compiled once."""
+    meta = sa.MetaData()
+    statements = sa.Table(
+        "standards_run_statements",
+        meta,
+        sa.Column("no", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("rule", sa.String(64), nullable=False),
+        sa.Column("requirement", sa.Text, nullable=False),
+        sa.Column("standard", sa.Text),
+        sa.Column("found", sa.Text),
+        prefixes=["TEMPORARY"],
+    )
+    findings = sa.Table(
+        "standards_run_findings",
+        meta,
+        sa.Column("stmt", sa.Integer, nullable=False),
+        sa.Column("position_id", sa.Uuid, nullable=False),
+        sa.Column("person_id", sa.Uuid),
+        sa.Column("subject", sa.Uuid, nullable=False),  # the holder, or the post
+        sa.Column("org_unit_id", sa.Uuid, nullable=False),
+        sa.Column("since", sa.Date, nullable=False),
+        sa.Column("explained", sa.Text),
+        prefixes=["TEMPORARY"],
+    )
+    return Scratch(statements, findings)
+
+
+SCRATCH = _scratch()
+# Built after the findings are written (cheaper than keeping it up while they are), for
+# matching them to alerts by subject.
+SUBJECT_INDEX = sa.text(
+    "CREATE INDEX standards_run_findings_subject"
+    " ON standards_run_findings (position_id, subject, stmt)"
+)
+
+
+def basis(m: Mapping[Any, Any]) -> str:
+    """Everything an alert's explanation is made of, as one string: when it differs from the
+    alert's, the explanation changed. ``basis_sql`` computes the same in the database."""
+    return "|".join(
+        [
+            m["since"].isoformat(),
+            m["explained"] or "",
+            m["found"] or "",
+            m["standard"] or "",
+            m["requirement"],
+        ]
+    )
+
+
+def basis_sql(sc: Scratch) -> Any:
+    t, s = sc.findings.c, sc.statements.c
+
+    def opt(col: Any) -> Any:
+        return sa.func.coalesce(col, "")
+
+    return cat(
+        sa.cast(t.since, sa.Text),
+        "|",
+        opt(t.explained),
+        "|",
+        opt(s.found),
+        "|",
+        opt(s.standard),
+        "|",
+        s.requirement,
+    )

@@ -1,8 +1,13 @@
-"""Shared inputs of one standards run, and date arithmetic the rules use."""
+"""Shared inputs of one standards run, and date arithmetic the rules use.
+
+A rule adds to the run either SQL (``ev.emit``: a select of findings over the holders, its
+explanation built in the database) or, for the few findings that need Python (the retirement
+schedule, vacancies), ready ``Finding`` objects (``ev.add``)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -13,8 +18,9 @@ from sqlalchemy.orm import Session
 
 from registry.assignments.models import Assignment
 from registry.positions.models import Position
-from registry.standards.findings import Finding
+from registry.standards.findings import Finding, Statement
 from registry.standards.profiles import InForce, in_force
+from registry.standards.sqlfn import SqlFn
 
 
 def months_before(day: dt.date, months: int) -> dt.date:
@@ -70,6 +76,11 @@ class RunInputs:
         self.h = holders(on, person_ids) if h is None else h
         self.hypothetical = hypothetical
         self.forces = in_force(session, on)
+        self.fn = SqlFn(session.get_bind().dialect.name)
+        self.selects: list[sa.Select[Any]] = []
+        self.computed: list[Finding] = []
+        self.statements: list[Statement] = []
+        self._numbers: dict[Statement, int] = {}
 
     def groups(self, pick: Callable[[InForce], Any]) -> dict[Any, list[InForce]]:
         out: dict[Any, list[InForce]] = defaultdict(list)
@@ -79,11 +90,73 @@ class RunInputs:
                 out[value].append(f)
         return out
 
-    def failing(self, linked: list[InForce], condition: Any, *extra: Any) -> list[Any]:
-        h = self.h
-        stmt = sa.select(h, *extra).where(
-            h.c.standard_profile_id.in_([f.linked_id for f in linked]), condition
+    def statement(self, st: Statement) -> int:
+        """The number of a statement in this run (the same statement, the same number)."""
+        no = self._numbers.get(st)
+        if no is None:
+            no = self._numbers[st] = len(self.statements)
+            self.statements.append(st)
+        return no
+
+    def emit(
+        self,
+        rule: str,
+        forces: list[InForce] | None,
+        condition: Any,
+        *,
+        requirement: dict[str, Any],
+        found: Any = None,
+        explained: Any = None,
+        since: Any = None,
+    ) -> None:
+        """Findings of ``rule`` for the holders meeting ``condition``, under ``forces`` (the
+        standards that carry the rule; None: a rule of every post). ``found`` is a value found
+        that is the same for every holder; ``explained`` SQL producing, per holder, the JSON
+        text ``{"found": …, "evidence": […]}``; ``since`` defaults to the later of the start
+        in post and the start of the version in force."""
+        h, fn = self.h, self.fn
+        req = json.dumps(requirement)
+        same = None if found is None else json.dumps(found)
+        where = [condition]
+        if forces is None:
+            stmt: Any = sa.literal(self.statement(Statement(rule, req, None, same)))
+        else:
+            where.append(h.c.standard_profile_id.in_([f.linked_id for f in forces]))
+            stmt = self._per_force(
+                forces,
+                lambda f: sa.literal(
+                    self.statement(Statement(rule, req, json.dumps(f.described), same))
+                ),
+            )
+            if since is None:
+                since = fn.greatest(h.c.valid_from, self.standard_start(forces))
+        self.selects.append(
+            sa.select(
+                sa.type_coerce(stmt, sa.Integer).label("stmt"),
+                h.c.position_id,
+                h.c.person_id,
+                h.c.person_id.label("subject"),
+                h.c.org_unit_id,
+                sa.type_coerce(h.c.valid_from if since is None else since, sa.Date).label("since"),
+                sa.type_coerce(sa.null() if explained is None else explained, sa.Text).label(
+                    "explained"
+                ),
+            ).where(*where)
         )
+
+    def standard_start(self, forces: list[InForce]) -> Any:
+        """The start of the version in force, for each holder's post."""
+        return self._per_force(forces, lambda f: sa.literal(f.effective_from, sa.Date))
+
+    def _per_force(self, forces: list[InForce], value: Callable[[InForce], Any]) -> Any:
+        if len(forces) == 1:
+            return value(forces[0])
+        return sa.case(*[(self.h.c.standard_profile_id == f.linked_id, value(f)) for f in forces])
+
+    def add(self, finding: Finding) -> None:
+        self.computed.append(finding)
+
+    def rows(self, stmt: Any) -> list[Any]:
         return list(self.session.execute(stmt))
 
     def finding(

@@ -1,4 +1,6 @@
-"""Rules about posts: rotation, retirement, vacancies, missing evaluations."""
+"""Rules about posts: rotation, retirement, vacancies, missing evaluations. The first three
+read only the few posts they concern and judge them in Python (a retirement schedule and
+month arithmetic that SQL cannot express portably); the last is SQL over every holder."""
 
 from __future__ import annotations
 
@@ -22,12 +24,11 @@ from registry.standards.retirement import retirement_date
 RETIREMENT_WARNING_MONTHS = 12
 
 
-def rotation_rule(ev: RunInputs) -> list[Finding]:
+def rotation_rule(ev: RunInputs) -> None:
     """Posts flagged for periodic rotation (on the post, or by its standard)."""
     if ev.hypothetical:
-        return []
+        return
     h = ev.h
-    out: list[Finding] = []
     months_of: dict[int, list[uuid.UUID]] = defaultdict(list)
     for f in ev.forces.values():
         if f.requirements.max_years_in_post:
@@ -48,14 +49,14 @@ def rotation_rule(ev: RunInputs) -> list[Finding]:
         for m, ids in months_of.items()
     ]
     if not conditions:
-        return out
-    for row in ev.session.execute(sa.select(h).where(sa.or_(*conditions))):
+        return
+    for row in ev.rows(sa.select(h).where(sa.or_(*conditions))):
         months = row.rotation_period_months or 0
         force = ev.forces.get(row.standard_profile_id)
         if force and force.requirements.max_years_in_post:
             months = months or force.requirements.max_years_in_post * 12
         due = add_months(row.valid_from, months)
-        out.append(
+        ev.add(
             ev.finding(
                 "rotation_overdue",
                 row,
@@ -65,10 +66,9 @@ def rotation_rule(ev: RunInputs) -> list[Finding]:
                 since=due,
             )
         )
-    return out
 
 
-def age_rules(ev: RunInputs) -> list[Finding]:
+def age_rules(ev: RunInputs) -> None:
     """Headroom before retirement at appointment, and retirements with nobody planned.
 
     Retirement dates follow a schedule (``retirement.py``) that SQL cannot express portably;
@@ -83,14 +83,13 @@ def age_rules(ev: RunInputs) -> list[Finding]:
         .join(Person, Person.id == h.c.person_id)
         .where(sa.or_(h.c.is_leadership.is_(True), h.c.standard_profile_id.in_(list(headroom))))
     )
-    out: list[Finding] = []
-    for row in ev.session.execute(stmt):
+    for row in ev.rows(stmt):
         retires = retirement_date(row.sex, row.birth_date)
         force = headroom.get(row.standard_profile_id)
         if force is not None:
             years = force.requirements.retirement_headroom_years or 0
             if retires < add_months(row.valid_from, years * 12):
-                out.append(
+                ev.add(
                     ev.finding(
                         "retirement_headroom",
                         row,
@@ -108,7 +107,7 @@ def age_rules(ev: RunInputs) -> list[Finding]:
             and retires <= add_months(ev.on, RETIREMENT_WARNING_MONTHS)
             and not _someone_planned(ev.session, row.position_id, row.person_id)
         ):
-            out.append(
+            ev.add(
                 ev.finding(
                     "retirement_unplanned",
                     row,
@@ -118,7 +117,6 @@ def age_rules(ev: RunInputs) -> list[Finding]:
                     since=add_months(retires, -RETIREMENT_WARNING_MONTHS),
                 )
             )
-    return out
 
 
 def _someone_planned(session: Session, position_id: uuid.UUID, holder: uuid.UUID) -> bool:
@@ -138,9 +136,9 @@ def _someone_planned(session: Session, position_id: uuid.UUID, holder: uuid.UUID
     )
 
 
-def vacancy_rule(ev: RunInputs) -> list[Finding]:
+def vacancy_rule(ev: RunInputs) -> None:
     if ev.person_ids is not None or ev.hypothetical:
-        return []  # vacancies are about posts: the full run and the appointment path see them
+        return  # vacancies are about posts: the full run and the appointment path see them
     h = holders(ev.on, None)
     held = (
         sa.select(h.c.position_id, sa.func.count().label("n"))
@@ -166,11 +164,10 @@ def vacancy_rule(ev: RunInputs) -> list[Finding]:
         .outerjoin(ended, ended.c.position_id == Position.id)
         .where(Position.retired_at.is_(None), sa.func.coalesce(held.c.n, 0) < Position.headcount)
     )
-    out: list[Finding] = []
-    for row in ev.session.execute(stmt):
+    for row in ev.rows(stmt):
         last_end = row.last_end
         since = last_end + dt.timedelta(days=1) if last_end else row.created_at.date()
-        out.append(
+        ev.add(
             Finding(
                 rule="vacancy",
                 position_id=row.id,
@@ -180,12 +177,11 @@ def vacancy_rule(ev: RunInputs) -> list[Finding]:
                 found={"holders": row.n},
             )
         )
-    return out
 
 
-def missing_evaluation_rule(ev: RunInputs) -> list[Finding]:
+def missing_evaluation_rule(ev: RunInputs) -> None:
     if ev.hypothetical:
-        return []
+        return
     quarter = (ev.on.month - 1) // 3
     year = ev.on.year if quarter else ev.on.year - 1
     period = f"{year}-Q{quarter or 4}"
@@ -196,10 +192,10 @@ def missing_evaluation_rule(ev: RunInputs) -> list[Finding]:
         Evaluation.period == period,
         Evaluation.retired_at.is_(None),
     )
-    stmt = sa.select(ev.h).where(~sa.exists(has), ev.h.c.valid_from <= ends)
-    return [
-        ev.finding(
-            "missing_evaluation", row, None, requirement={"period": period}, found=None, since=ends
-        )
-        for row in ev.session.execute(stmt)
-    ]
+    ev.emit(
+        "missing_evaluation",
+        None,
+        sa.and_(~sa.exists(has), ev.h.c.valid_from <= ends),
+        requirement={"period": period},
+        since=sa.literal(ends, sa.Date),
+    )

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from registry.alerts import service
 from registry.api.deps import SessionDep
+from registry.audit.service import log_alert_reads
 from registry.context import Ctx
 from registry.errors import Invalid
 from registry.web import render
@@ -40,6 +41,7 @@ def alert_list(
     request: Request,
     me: UserDep,
     session: SessionDep,
+    svc: ServicesDep,
     org: Text = "",
     rule: Text = "",
     status: Text = "",
@@ -57,6 +59,8 @@ def alert_list(
     )
     rows, more = query_alerts(session, me.principal, f)
     orgs, rules = filter_choices(session, me.principal)
+    ctx = acting(session, svc, me.principal, request, reason="list alerts (review page)")
+    log_alert_reads(session, ctx, "list", [str(r.alert.id) for r in rows])
     context: dict[str, Any] = {
         "rows": rows,
         "more": more,
@@ -74,12 +78,15 @@ def alert_list(
 
 @router.get("/alerts/{alert_id}")
 def alert_detail(
-    request: Request, alert_id: uuid.UUID, me: UserDep, session: SessionDep
+    request: Request, alert_id: uuid.UUID, me: UserDep, session: SessionDep, svc: ServicesDep
 ) -> Response:
     row = alert_row(session, me.principal, alert_id)
+    notes = comments(session, alert_id)
+    ctx = acting(session, svc, me.principal, request, reason="read alert (review page)")
+    log_alert_reads(session, ctx, "read", [str(alert_id)])
     context = {
         "row": row,
-        "comments": comments(session, alert_id),
+        "comments": notes,
         "can_act": me.principal.can_write,
     }
     return render.page(request, "alert.html", context)

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from registry.app import create_app
 from registry.config import Settings
 from registry.crypto import StaticKeyProvider
+from registry.dates import today
 from registry.db import make_sessionmaker
 from tests.factories import build_world
 from tests.web.conftest import PASSWORD, make_alerts, users
@@ -74,7 +75,7 @@ def test_sign_in_filter_open_and_waive(server: str) -> None:
         )
     from playwright.sync_api import expect, sync_playwright
 
-    until = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=120)).isoformat()
+    until = (today() + dt.timedelta(days=120)).isoformat()
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})

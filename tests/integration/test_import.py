@@ -19,6 +19,7 @@ from registry.audit.models import AuditEvent
 from registry.audit.verify import verify_all
 from registry.config import Settings
 from registry.crypto import StaticKeyProvider
+from registry.dates import today
 from registry.errors import Invalid
 from registry.history import RecordVersion, snapshot
 from registry.org_units.models import OrgUnit
@@ -246,7 +247,7 @@ def test_a_bad_row_is_reported_and_changes_nothing(
 
 
 def test_a_future_birth_date_is_rejected(runtime: Runtime, cell: OrgUnit, tmp_path: Path) -> None:
-    year = dt.date.today().year + 1
+    year = today().year + 1
     future = row(1, birth_date=f"{year}-01-01", nid=nid_for(year, "F", 1))
     result, report = run(runtime, write(tmp_path / "p.csv", [future]))
     assert (result.imported, result.rejected) == (0, 1)

@@ -11,6 +11,7 @@ from registry.assignments.service import create_assignment
 from registry.config import Settings
 from registry.context import Ctx
 from registry.crypto import StaticKeyProvider
+from registry.dates import today
 from registry.positions.models import Position
 from registry.positions.service import create_position
 from registry.standards.service import create_standard_profile
@@ -19,7 +20,7 @@ from schemas.positions import PositionCreate
 from schemas.standards import StandardProfileCreate
 from tests.factories import World, admin_ctx, build_world
 
-TODAY = dt.datetime.now(dt.UTC).date()
+TODAY = today()
 
 
 @dataclass

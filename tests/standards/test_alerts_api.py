@@ -4,13 +4,17 @@ re-evaluation."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from registry.alerts.models import Alert
+from registry.alerts.service import run_full
 from registry.assignments.models import Assignment
+from registry.audit.models import AuditEvent
 from registry.history import RecordVersion
+from registry.positions.models import Position
 from tests.standards.conftest import TODAY, Lab
 
 REASON = {"X-Change-Reason": "review"}
@@ -181,3 +185,23 @@ def test_candidates_meet_or_say_what_they_lack(client: TestClient, lab: Lab) -> 
     assert str(w.persons["a"].id) in body["meets"]
     near = {n["person_id"]: {x["rule"] for x in n["lacks"]} for n in body["near_misses"]}
     assert near[str(w.persons["b"].id)] == {"party_member", "qualification.political_theory"}
+
+
+def test_alert_reads_over_the_api_are_on_the_audit_log(client: TestClient, lab: Lab) -> None:
+    post, _ = _setup(lab)
+    lab.appoint(lab.world.persons["b"], lab.session.get_one(Position, uuid.UUID(post)), TODAY)
+    run_full(lab.session)
+    lab.session.commit()
+    w = lab.world
+    items = client.get("/api/v1/alerts", headers=w.auth("auditor")).json()["items"]
+    assert items
+    listed = lab.session.scalars(
+        sa.select(AuditEvent.object_id).where(AuditEvent.action == "alerts.list")
+    ).all()
+    assert sorted(listed) == sorted(a["id"] for a in items)
+    one = items[0]["id"]
+    assert client.get(f"/api/v1/alerts/{one}", headers=w.auth("auditor")).status_code == 200
+    read = lab.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "alerts.read")
+    ).one()
+    assert (read.object_id, read.role) == (one, "auditor")

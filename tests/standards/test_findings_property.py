@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from registry.codes import QUALIFICATION_LADDERS
+from registry.dates import today
 from registry.party.service import create_membership
 from registry.planning.service import create_planning_entry
 from registry.qualifications.service import create_qualification
@@ -98,7 +99,7 @@ def test_a_finding_exists_iff_the_requirement_is_unmet(lab: Lab, d: dict[str, An
             )
         got = {
             f.rule
-            for f in evaluate(lab.session, on=dt.date.today())
+            for f in evaluate(lab.session, on=today())
             if f.person_id == person.id and f.position_id == post.id
         }
         got.discard("missing_evaluation")  # not a requirement of the standard

@@ -9,11 +9,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from registry.alerts.models import Alert, AlertComment
+from registry.audit.models import AuditEvent
+from registry.dates import today
 from registry.history import RecordVersion
 from tests.factories import World
 from tests.web.conftest import csrf_of, sign_in
 
-FUTURE = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=90)).isoformat()
+FUTURE = (today() + dt.timedelta(days=90)).isoformat()
 
 
 def _alert(session: Session, world: World, key: str, rule: str) -> Alert:
@@ -160,3 +162,23 @@ def test_auditor_reads_but_cannot_act(web: TestClient, session: Session, world: 
     assert r.status_code == 403
     session.expire_all()
     assert session.get(Alert, alert.id).status == "open"  # type: ignore[union-attr]
+
+
+def test_alert_reads_are_on_the_audit_log(web: TestClient, session: Session, world: World) -> None:
+    sign_in(web, "officer.a")
+    shown = _alert(session, world, "a", "party_member")
+    hidden = _alert(session, world, "b", "party_member")  # another cell: not listed to them
+
+    def events(action: str) -> list[AuditEvent]:
+        session.expire_all()
+        return list(session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action)))
+
+    assert web.get("/alerts").status_code == 200
+    listed = {e.object_id for e in events("alerts.list")}
+    assert str(shown.id) in listed and str(hidden.id) not in listed
+    assert {e.actor for e in events("alerts.list")} == {"user:officer.a"}
+    assert web.get(f"/alerts/{shown.id}").status_code == 200
+    (read,) = events("alerts.read")
+    assert read.object_id == str(shown.id) and read.fields == ["details"]
+    assert web.get(f"/alerts/{hidden.id}").status_code == 404
+    assert len(events("alerts.read")) == 1  # an out-of-scope alert is not a read

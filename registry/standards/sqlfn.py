@@ -1,0 +1,88 @@
+"""The few SQL expressions the standards engine needs that PostgreSQL and SQLite spell
+differently: a UUID as canonical text, the greatest of several dates, a day after a date, and
+a JSON array aggregated from an ordered set of rows. The explanation of a finding is built
+with these in the database, so a full run never materialises a Python object per finding."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+
+
+def text(expr: Any) -> Any:
+    return sa.type_coerce(expr, sa.Text)
+
+
+def cat(*parts: Any) -> Any:
+    """``a || b || …`` (NULL if any part is NULL, on both backends)."""
+    out = text(parts[0] if not isinstance(parts[0], str) else sa.literal(parts[0]))
+    for p in parts[1:]:
+        out = out + text(sa.literal(p) if isinstance(p, str) else p)
+    return out
+
+
+class SqlFn:
+    def __init__(self, dialect: str) -> None:
+        self.pg = dialect == "postgresql"
+
+    def uuid_text(self, expr: Any) -> Any:
+        if self.pg:
+            return sa.cast(expr, sa.Text)
+        # SQLAlchemy keeps a UUID on SQLite as 32 lower-case hex digits
+        parts = [(1, 8), (9, 4), (13, 4), (17, 4), (21, 12)]
+        pieces: list[Any] = []
+        for i, (start, length) in enumerate(parts):
+            if i:
+                pieces.append("-")
+            pieces.append(sa.func.substr(expr, start, length))
+        return cat(*pieces)
+
+    def greatest(self, *dates: Any) -> Any:
+        """The latest of several non-NULL dates."""
+        if len(dates) == 1:
+            return dates[0]
+        fn = sa.func.greatest if self.pg else sa.func.max
+        return fn(*dates, type_=sa.Date)
+
+    def day_after(self, expr: Any) -> Any:
+        if self.pg:
+            return sa.cast(expr + sa.literal_column("1"), sa.Date)
+        return sa.func.date(expr, "+1 day", type_=sa.Date)
+
+    def json_object(self, **fields: Any) -> Any:
+        args: list[Any] = []
+        for k, v in fields.items():
+            args += [sa.literal(k), v]
+        return (sa.func.json_build_object if self.pg else sa.func.json_object)(*args)
+
+    def json_lists(
+        self,
+        rows: sa.Select[Any],
+        order: Callable[[Any], Sequence[Any]],
+        **lists: Callable[[Any], Any],
+    ) -> Any:
+        """A scalar subquery: a JSON object whose every key holds the JSON array of its
+        ``item(row)`` over ``rows``, in ``order``; NULL when there are no rows. Items are built
+        inside the aggregate (SQLite drops the JSON subtype of a value that crosses a
+        subquery)."""
+        sub = rows.subquery()
+        if self.pg:
+            fields: list[Any] = []
+            for name, item in lists.items():
+                agg = sa.func.json_agg(aggregate_order_by(item(sub.c), *order(sub.c)))
+                fields += [sa.literal(name), agg]
+            obj = sa.cast(sa.func.json_build_object(*fields), sa.Text)
+            return sa.select(obj).select_from(sub).having(sa.func.count() > 0).scalar_subquery()
+        ordered = sa.select(sub).order_by(*order(sub.c)).subquery()
+        fields = []
+        for name, item in lists.items():
+            fields += [sa.literal(name), sa.func.json_group_array(item(ordered.c))]
+        return (
+            sa.select(sa.func.json_object(*fields, type_=sa.Text))
+            .select_from(ordered)
+            .having(sa.func.count() > 0)
+            .scalar_subquery()
+        )
