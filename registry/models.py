@@ -16,7 +16,7 @@ from registry.planning.models import PlanningEntry
 from registry.positions.models import Position
 from registry.qualifications.models import Qualification, Training
 from registry.standards.models import StandardProfile
-from registry.users.models import User
+from registry.users.models import SignInFailures, User
 from sync.models import (
     Conflict,
     IdentityVerification,
@@ -55,6 +55,7 @@ __all__ = [
     "Quarantined",
     "RecordVersion",
     "RemoteState",
+    "SignInFailures",
     "StandardProfile",
     "SyncCursor",
     "SyncRun",

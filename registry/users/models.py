@@ -6,7 +6,7 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from registry.db import Entity
+from registry.db import Base, Entity
 
 
 class User(Entity):
@@ -32,3 +32,13 @@ class User(Entity):
     locked_until: Mapped[dt.datetime | None]
     last_sign_in_at: Mapped[dt.datetime | None]
     sessions_revoked_at: Mapped[dt.datetime | None]
+
+
+class SignInFailures(Base):
+    """Failures from one address in the current window (a counter, updated in place)."""
+
+    __tablename__ = "sign_in_failures"
+
+    address_key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    window_start: Mapped[dt.datetime]
+    failures: Mapped[int] = mapped_column(sa.Integer)

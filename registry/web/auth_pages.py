@@ -53,11 +53,11 @@ def login(
     request: Request, form: FormDep, session: SessionDep, svc: ServicesDep, web: WebDep
 ) -> Response:
     now = web.clock()
-    address = _address(request)
+    address = web.throttle.key(web.secret, _address(request))
     username = text_field(form, "username", max_length=64).lower()
     password = form.get("password")
     context = {"next": safe_next(form.get("next")), "username": username}
-    if web.throttle.blocked(address, now):
+    if web.throttle.blocked(session, address, now):
         return render.page(
             request, "login.html", {**context, "failed": "throttled"}, status_code=429
         )
@@ -65,12 +65,13 @@ def login(
     outcome = check_password(
         session, username=username, password=password if isinstance(password, str) else "", now=now
     )
-    session.commit()  # failed attempts count even though the answer is a refusal
     if outcome.user is None:
-        web.throttle.failed(address, now)
+        web.throttle.failed(session, address, now)
+        session.commit()  # failed attempts count even though the answer is a refusal
         status, failed = (429, "throttled") if outcome.locked else (401, "bad_credentials")
         return render.page(request, "login.html", {**context, "failed": failed}, status_code=status)
-    web.throttle.succeeded(address)
+    web.throttle.succeeded(session, address)
+    session.commit()
     # A new session (and CSRF token) on sign-in, so a planted cookie is worth nothing.
     request.state.web_session = SessionData(
         csrf=SessionData.anonymous().csrf,

@@ -1,41 +1,63 @@
-"""Failed sign-ins per client address, in process memory (one ward, one server).
+"""Failed sign-ins per client address, kept in the database so that every process serving
+the pages (``cadre serve`` workers, several machines on PostgreSQL) counts the same
+failures, and a restart does not forgive a guesser.
 
 Per-username lockout is kept on the user row (it must survive restarts and be audited);
-this covers guessing across many usernames from one address.
+this covers guessing across many usernames from one address. The address itself is personal
+data: only a keyed digest of it is stored.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict, deque
-from dataclasses import dataclass, field
-from threading import Lock
+import hashlib
+import hmac
+from dataclasses import dataclass
+from typing import Any, cast
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from registry.users.models import SignInFailures
 
 
-@dataclass
+@dataclass(frozen=True)
 class AddressThrottle:
     max_failures: int = 5
     window: dt.timedelta = dt.timedelta(minutes=15)
-    _failures: dict[str, deque[dt.datetime]] = field(default_factory=lambda: defaultdict(deque))
-    _lock: Lock = field(default_factory=Lock)
 
-    def _trim(self, address: str, now: dt.datetime) -> deque[dt.datetime]:
-        recent = self._failures[address]
-        while recent and now - recent[0] > self.window:
-            recent.popleft()
-        return recent
+    @staticmethod
+    def key(secret: bytes, address: str) -> str:
+        digest = hmac.new(secret, b"sign-in-address\x00" + address.encode(), hashlib.sha256)
+        return digest.hexdigest()
 
-    def blocked(self, address: str, now: dt.datetime) -> bool:
-        with self._lock:
-            count = len(self._trim(address, now))
-            if count == 0:  # forget quiet addresses so the map does not grow without end
-                del self._failures[address]
-            return count >= self.max_failures
+    def blocked(self, session: Session, key: str, now: dt.datetime) -> bool:
+        row = session.get(SignInFailures, key, populate_existing=True)
+        return (
+            row is not None
+            and now - row.window_start <= self.window
+            and row.failures >= self.max_failures
+        )
 
-    def failed(self, address: str, now: dt.datetime) -> None:
-        with self._lock:
-            self._trim(address, now).append(now)
+    def failed(self, session: Session, key: str, now: dt.datetime) -> None:
+        """One more failure, atomically (two processes failing at once both count)."""
+        t = cast(sa.Table, SignInFailures.__table__)
+        c: Any = t.c
+        pg = session.get_bind().dialect.name == "postgresql"
+        insert = postgresql.insert if pg else sqlite.insert
+        stale = c.window_start < now - self.window
+        stmt = insert(t).values(address_key=key, window_start=now, failures=1)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[c.address_key],
+            set_={
+                "failures": sa.case((stale, 1), else_=c.failures + 1),
+                "window_start": sa.case((stale, now), else_=c.window_start),
+            },
+        )
+        session.execute(stmt)
 
-    def succeeded(self, address: str) -> None:
-        with self._lock:
-            self._failures.pop(address, None)
+    def succeeded(self, session: Session, key: str) -> None:
+        session.execute(
+            sa.update(SignInFailures).where(SignInFailures.address_key == key).values(failures=0)
+        )

@@ -134,3 +134,19 @@ def test_delete_retires_and_keeps_the_row_and_its_history(
         )
     ).one()
     assert event.org_scope == str(world.cell_a.id)
+
+
+def test_document_content_needs_a_role_that_sees_personal_data(
+    client: TestClient, world: World
+) -> None:
+    doc = upload(client, world, SCAN).json()
+    url = f"{API}/documents/{doc['id']}/content"
+    for who in ("auditor", "service"):
+        r = client.get(url, headers=world.auth(who))
+        assert r.status_code == 403 and SCAN not in r.content, who
+        assert (
+            client.get(f"{API}/documents/{doc['id']}", headers=world.auth(who)).status_code == 200
+        )
+    stated = world.auth("auditor") | {"X-Purpose": "thanh tra theo QD 12/QD-UBKT"}
+    got = client.get(url, headers=stated)
+    assert got.status_code == 200 and got.content == SCAN

@@ -276,8 +276,9 @@ def test_sensitive_fields_are_masked(
     many = client.get(f"{API}/persons", params={"q": "nguyen"}, headers=headers)
     assert one.status_code == 200 and many.status_code == 200
     listed = next(p for p in many.json()["items"] if p["id"] == contact_person)
-    for answer in (one.json(), listed):
-        assert sorted(answer["masked_fields"]) == sorted(SENSITIVE_PERSON_FIELDS)
+    sections = ["disciplines", "party_membership", "party_events"]  # of the file only
+    for answer, more in ((one.json(), sections), (listed, [])):
+        assert sorted(answer["masked_fields"]) == sorted([*SENSITIVE_PERSON_FIELDS, *more])
         for field in ("nid", "cmnd", "ethnicity_code", "religion_code", "phone", "email"):
             assert answer[field] is None, field
     for secret in ("0912345678", "ha.nguyen@", "031456789", nid_for(1985, "F", 50)):
@@ -346,3 +347,30 @@ def test_unknown_and_malformed_ids(client: TestClient, world: World) -> None:
     r = client.get(f"{API}/persons/031185000001", headers=world.auth("admin"))
     assert_error(r, 422)
     assert "031185000001" not in r.text
+
+
+@pytest.mark.parametrize(("who", "purpose"), [("service", None), ("auditor", None)])
+def test_party_and_discipline_sections_are_masked_and_their_records_refused(
+    client: TestClient, world: World, who: str, purpose: str | None
+) -> None:
+    pid = str(world.persons["a"].id)
+    ids = records_of_every_kind(client, world, "officer_a", pid, str(world.cell_a.id), 2)
+    headers = world.auth(who)
+    file = client.get(f"{API}/persons/{pid}", headers=headers).json()
+    assert file["disciplines"] == [] and file["party_membership"] is None
+    assert file["party_events"] == []
+    assert {"disciplines", "party_membership", "party_events"} <= set(file["masked_fields"])
+    assert file["qualifications"][0]["id"] == ids["qualifications"]  # the rest is shown
+    for path in ("disciplines", "party-memberships"):
+        listed = client.get(f"{API}/{path}", headers=headers)
+        one = client.get(f"{API}/{path}/{ids[path]}", headers=headers)
+        assert listed.status_code == one.status_code == 403, path
+        assert ids[path] not in listed.text + one.text
+    if who == "auditor":  # with a stated purpose the auditor reads them
+        stated = headers | {"X-Purpose": "thanh tra theo QD 12/QD-UBKT"}
+        assert (
+            client.get(f"{API}/disciplines/{ids['disciplines']}", headers=stated).json()["id"]
+            == ids["disciplines"]
+        )
+        file = client.get(f"{API}/persons/{pid}", headers=stated).json()
+        assert file["disciplines"][0]["id"] == ids["disciplines"]
