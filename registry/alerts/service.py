@@ -161,6 +161,11 @@ def run_full(session: Session, *, on: dt.date | None = None) -> Counter[str]:
     with evaluated(session, on=day) as found:
         counts = reconcile(session, found, on=day)
         counts["findings"] = _count(session, found)
+    conn = session.connection()
+    if conn.dialect.name == "postgresql" and counts.total() - counts["findings"] >= 1000:
+        # Many alerts changed at once (a first run, a new standard): the in-request
+        # re-evaluations that follow must not be planned on statistics from before it.
+        conn.exec_driver_sql("ANALYZE alerts")
     return counts
 
 
