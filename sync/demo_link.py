@@ -71,6 +71,12 @@ def seed_from_registry(rt: Runtime, sim: PopulationSim | CivilServiceSim) -> int
                 for field in ("rank_code", "salary_grade", "salary_step", "civil_servant_no"):
                     if getattr(person, field) is not None:
                         doc[field] = getattr(person, field)
+                # the same pay and start date too, or the first pull opens a conflict on
+                # each for every official of the demo ward
+                if person.salary_coefficient is not None:
+                    doc["salary_coefficient"] = float(person.salary_coefficient)
+                if person.recruited_on is not None:
+                    doc["recruited_on"] = person.recruited_on.isoformat()
                 sim.store.add(doc)
                 count += 1
     return count

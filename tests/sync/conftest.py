@@ -4,6 +4,7 @@ settings point the adapters at them (with short back-offs so faults cost little 
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,6 +86,15 @@ def build_registry(rt: Runtime, *, officials: int = 4, others: int = 3) -> Ward:
                     sex=sex,
                     ethnicity_code="01",
                     religion_code="00",
+                    # what the civil-service database also holds for its officials
+                    **(
+                        {
+                            "salary_coefficient": decimal.Decimal("3.33"),
+                            "recruited_on": dt.date(2010 + i % 10, 9, 1),
+                        }
+                        if i < officials
+                        else {}
+                    ),
                 ),
             )
             if i < officials:

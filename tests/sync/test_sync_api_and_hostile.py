@@ -40,6 +40,13 @@ def test_runs_and_metrics_are_visible(ward: Ward, api: tuple[TestClient, dict[st
     assert 'cadre_sync_runs_total{job="population-verify",status="ok"}' in metrics
 
 
+def test_a_ward_seeded_from_its_registry_pulls_without_a_conflict(ward: Ward) -> None:
+    """The simulators of ``make run`` hold what the registry holds: a first pull agrees."""
+    pulled = run_job(ward.rt, "civil-service-pull")
+    assert pulled is not None and pulled.status == "ok"
+    assert pulled.counts["conflicts"] == 0
+
+
 def test_a_local_edit_since_sync_becomes_a_conflict_resolved_by_an_admin(
     ward: Ward, api: tuple[TestClient, dict[str, str]]
 ) -> None:
