@@ -22,6 +22,7 @@ from registry.access.principal import Principal
 from registry.dates import today
 from registry.errors import Invalid
 from registry.reports import figures
+from registry.standards.rule_names import RULE_NAMES
 
 MONTH = re.compile(r"(\d{4})-(\d{2})")
 REGISTRY_WIDE = Principal(subject="report", role="admin", org_unit_id=None, org_path=None)
@@ -91,9 +92,9 @@ def build(session: Session, month: Month, who: Principal = REGISTRY_WIDE) -> byt
     _sheet(
         wb,
         "Open shortfalls",
-        ["rule", "open", "acknowledged", "waived"],
+        ["rule", "open", "acknowledged", "waived", "tiêu chí"],
         [
-            (rule, c["open"], c["acknowledged"], c["waived"])
+            (rule, c["open"], c["acknowledged"], c["waived"], RULE_NAMES["vi"].get(rule, rule))
             for rule, c in figures.active_by_rule_and_status(session, who).items()
         ],
     )

@@ -30,6 +30,8 @@ RULES = (
     rules_records.evaluation_rule,
     rules_records.discipline_rule,
     rules_records.certificate_rule,
+    rules_records.eligibility_rule,
+    rules_records.planning_eligibility_rule,
     rules_posts.rotation_rule,
     rules_posts.age_rules,
     rules_posts.vacancy_rule,

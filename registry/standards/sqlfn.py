@@ -52,6 +52,13 @@ class SqlFn:
             return sa.cast(expr + sa.literal_column("1"), sa.Date)
         return sa.func.date(expr, "+1 day", type_=sa.Date)
 
+    def months_before(self, expr: Any, months: int) -> Any:
+        """``expr`` less whole months (PostgreSQL clamps to the month's end, SQLite rolls
+        over: the two may differ by a few days for the 29th to the 31st)."""
+        if self.pg:
+            return sa.cast(expr - sa.literal_column(f"INTERVAL '{int(months)} months'"), sa.Date)
+        return sa.func.date(expr, f"-{int(months)} months", type_=sa.Date)
+
     def json_object(self, **fields: Any) -> Any:
         args: list[Any] = []
         for k, v in fields.items():

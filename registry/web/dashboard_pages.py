@@ -11,17 +11,18 @@ from registry.web import render
 from registry.web.charts import bar_chart
 from registry.web.deps import UserDep
 from registry.web.errors import PageRoute
-from registry.web.i18n import translator
+from registry.web.i18n import rule_namer, translator
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 
 @router.get("/dashboard")
 def dashboard(request: Request, me: UserDep, session: SessionDep) -> Response:
-    t = translator(render.language(request))
+    lang = render.language(request)
+    t, name = translator(lang), rule_namer(lang)
     who, day = me.principal, today()
     charts = {
-        "open_by_rule": figures.open_by_rule(session, who),
+        "open_by_rule": [(name(rule), n) for rule, n in figures.open_by_rule(session, who)],
         "open_by_org": figures.open_by_org(session, who),
         "trend": figures.new_alerts_by_month(session, who, last=day),
         "vacancies": figures.vacancies_by_org(session, who, on=day),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from registry.standards.rule_names import RULE_NAMES
+
 LANGS = ("vi", "en")
 DEFAULT = "vi"
 
@@ -138,6 +140,11 @@ _EN: dict[str, str] = {
 }
 
 MESSAGES: dict[str, dict[str, str]] = {"vi": _VI, "en": _EN}
+
+
+def rule_namer(lang: str) -> Callable[[str], str]:
+    names = RULE_NAMES.get(lang, RULE_NAMES[DEFAULT])  # the codes stay in the data
+    return lambda code: names.get(code, code)
 
 
 def translator(lang: str) -> Callable[[str], str]:

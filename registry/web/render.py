@@ -8,7 +8,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from registry.errors import RegistryError
-from registry.web.i18n import DEFAULT, LANGS, translator
+from registry.web.i18n import DEFAULT, LANGS, rule_namer, translator
 
 LANG_COOKIE = "lang"
 
@@ -25,6 +25,7 @@ def page(
     session = getattr(request.state, "web_session", None)
     base = {
         "t": translator(lang),
+        "rule_name": rule_namer(lang),
         "lang": lang,
         "csrf": "" if session is None else session.csrf,
         "who": getattr(request.state, "principal", None),

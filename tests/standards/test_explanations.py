@@ -16,6 +16,7 @@ from registry.evaluations.service import create_evaluation
 from registry.history import RecordVersion
 from registry.qualifications.service import create_qualification
 from registry.standards.engine import evaluate
+from registry.standards.rule_names import RULE_NAMES
 from schemas.conduct import DisciplineCreate
 from schemas.evaluations import EvaluationCreate
 from schemas.qualifications import QualificationCreate
@@ -203,3 +204,11 @@ def test_two_overlapping_assignments_to_one_post_make_one_finding(lab: Lab) -> N
         sa.select(Alert).where(Alert.rule == "party_member", Alert.status == "open")
     ).all()
     assert len(active) == 1
+
+
+def test_every_rule_seen_has_a_name_in_both_languages(lab: Lab) -> None:
+    _holder_short_of_everything(lab)
+    seen = {f.rule for f in evaluate(lab.session, on=TODAY)}
+    assert len(seen) >= 5
+    assert set(RULE_NAMES["vi"]) == set(RULE_NAMES["en"])
+    assert seen <= set(RULE_NAMES["vi"]), seen - set(RULE_NAMES["vi"])

@@ -34,7 +34,10 @@ def test_dashboard_draws_scoped_charts(web: TestClient) -> None:
     page = web.get("/dashboard")
     assert page.status_code == 200 and page.text.count("<svg") == 4
     rule_chart = page.text.split('id="chart-open_by_rule"')[1].split("</figure>")[0]
-    assert "party_member: 1</title>" in rule_chart  # only cell A's holder
+    # only cell A's holder; each rule named in words, not by its code
+    assert "Chưa là đảng viên: 1</title>" in rule_chart and "party_member" not in rule_chart
+    english = web.get("/dashboard", params={"lang": "en"}).text
+    assert "Not a party member: 1</title>" in english
     org_chart = page.text.split('id="chart-open_by_org"')[1].split("</figure>")[0]
     assert "CB-A: 5</title>" in org_chart and "CB-B" not in org_chart
     sign_in(web, "admin")
@@ -97,8 +100,8 @@ def test_monthly_report_download_has_the_worlds_numbers(web: TestClient) -> None
         ("VP-UBND", "Công chức Văn phòng - Thống kê"): 2,
     }
     rules = {r[0]: r[1:] for r in wb["Open shortfalls"].iter_rows(min_row=2, values_only=True)}
-    assert rules["party_member"] == (2, 0, 0)
-    assert rules["qualification.political_theory"] == (2, 0, 0)
+    assert rules["party_member"] == (2, 0, 0, "Chưa là đảng viên")
+    assert rules["qualification.political_theory"] == (2, 0, 0, "Thiếu trình độ lý luận chính trị")
     changes = {(r[0], r[1]): r[2] for r in wb["Changes"].iter_rows(min_row=2, values_only=True)}
     assert changes[("persons", "insert")] == 2 and changes[("users", "insert")] == 4
     assert changes[("org_units", "insert")] == 5
