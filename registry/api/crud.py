@@ -29,8 +29,10 @@ from registry.db import Entity
 from registry.errors import Conflict, Forbidden, Invalid
 from registry.history import get_actor, set_actor
 from registry.org_units.models import OrgUnit
+from registry.planning.models import PlanningEntry
 from registry.positions.models import Position
-from registry.standards.candidates import appointment_findings
+from registry.standards.candidates import appointment_findings, planning_findings
+from registry.standards.findings import Finding
 from schemas.common import Page
 
 E = TypeVar("E", bound=Entity)
@@ -106,13 +108,21 @@ def reevaluate_for(session: Session, obj: Entity) -> None:
     reevaluate_people(session, people)
 
 
+# What a decision would raise, before anyone signs it: an appointment, a planning.
+_DRY_RUNS: dict[type[Any], Callable[[Session, Any], list[Finding]]] = {
+    Assignment: appointment_findings,
+    PlanningEntry: planning_findings,
+}
+
+
 def _dry_run(session: Session, ctx: Ctx, res: Resource[Any], body: Any) -> Any:
-    if res.model is not Assignment:
+    judge = _DRY_RUNS.get(res.model)
+    if judge is None:
         raise Invalid.field("query.dry_run", f"is not supported by {res.path}")
     savepoint = session.begin_nested()
     try:
         obj = res.create_fn(session, ctx, body)
-        findings = appointment_findings(session, obj)
+        findings = judge(session, obj)
     finally:
         savepoint.rollback()
     return JSONResponse(

@@ -15,6 +15,7 @@ from registry.access.scope import visible
 from registry.assignments.models import Assignment
 from registry.dates import today
 from registry.persons.models import Person
+from registry.planning.models import PlanningEntry
 from registry.positions.models import Position
 from registry.standards.engine import evaluate
 from registry.standards.findings import Finding
@@ -74,3 +75,14 @@ def appointment_findings(session: Session, assignment: Assignment) -> list[Findi
     return evaluate(
         session, on=max(today(), assignment.valid_from), person_ids={assignment.person_id}
     )
+
+
+def planning_findings(session: Session, entry: PlanningEntry) -> list[Finding]:
+    """The findings a planning decision (already flushed in a savepoint) would raise about
+    the post it plans for."""
+    on = max(today(), entry.decided_on)
+    return [
+        f
+        for f in evaluate(session, on=on, person_ids={entry.person_id})
+        if f.position_id == entry.position_id
+    ]

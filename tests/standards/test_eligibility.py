@@ -124,3 +124,32 @@ def test_planned_within_the_waiting_period(lab: Lab) -> None:
 def test_the_eligibility_rules_are_named() -> None:
     for lang in ("vi", "en"):
         assert {"appointed_while_ineligible", "planned_while_ineligible"} <= set(RULE_NAMES[lang])
+
+
+def test_a_planning_dry_run_shows_it_and_writes_nothing(client: TestClient, lab: Lab) -> None:
+    person = lab.world.persons["b"]
+    _discipline(lab, person, "warning", TODAY - dt.timedelta(days=300))
+    chief = lab.post(title="Phó Chủ tịch UBND phường", is_leadership=True)
+    lab.session.commit()
+    body = {
+        "person_id": str(person.id),
+        "position_id": str(chief.id),
+        "term": "2025-2030",
+        "decided_on": TODAY.isoformat(),
+    }
+    r = client.post(
+        "/api/v1/planning-entries",
+        params={"dry_run": "true"},
+        headers=lab.world.auth("admin"),
+        json=body,
+    )
+    assert r.status_code == 200, r.text
+    (finding,) = r.json()["findings"]
+    assert finding["rule"] == "planned_while_ineligible"
+    assert finding["position_id"] == str(chief.id)
+    listed = client.get(
+        "/api/v1/planning-entries",
+        params={"person_id": str(person.id)},
+        headers=lab.world.auth("admin"),
+    )
+    assert listed.json()["items"] == []
