@@ -19,7 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from registry.standards import rules_posts, rules_records
+from registry.standards import rules_eligibility, rules_posts, rules_records
 from registry.standards.findings import FINDING_COLUMNS, SCRATCH, Finding, Scratch
 from registry.standards.inputs import RunInputs
 
@@ -30,8 +30,8 @@ RULES = (
     rules_records.evaluation_rule,
     rules_records.discipline_rule,
     rules_records.certificate_rule,
-    rules_records.eligibility_rule,
-    rules_records.planning_eligibility_rule,
+    rules_eligibility.eligibility_rule,
+    rules_eligibility.planning_eligibility_rule,
     rules_posts.rotation_rule,
     rules_posts.age_rules,
     rules_posts.vacancy_rule,

@@ -65,6 +65,22 @@ class SqlFn:
             args += [sa.literal(k), v]
         return (sa.func.json_build_object if self.pg else sa.func.json_object)(*args)
 
+    def records_explained(
+        self,
+        hits: sa.Select[Any],
+        table: str,
+        order: Callable[[Any], Sequence[Any]],
+        found: Callable[[Any], Any],
+    ) -> Any:
+        """``{"found": [...], "evidence": [{"table": table, "id": ...}]}`` over the records
+        ``hits`` selects (with their ``id``), in ``order``."""
+        return self.json_lists(
+            hits,
+            order,
+            found=found,
+            evidence=lambda c: self.json_object(table=sa.literal(table), id=self.uuid_text(c.id)),
+        )
+
     def json_lists(
         self,
         rows: sa.Select[Any],
