@@ -12,13 +12,15 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from registry.access.scope import require_writable
+from registry.access.principal import Principal
+from registry.access.scope import require_writable, visible
 from registry.alerts.models import Alert, AlertComment
 from registry.bulk import bulk_insert, bulk_update
 from registry.context import Ctx
 from registry.dates import today, utcnow
 from registry.errors import Conflict, Forbidden, Invalid
 from registry.history import get_actor, set_actor
+from registry.org_units.models import OrgUnit
 from registry.standards.engine import evaluate, evaluated
 from registry.standards.findings import (
     SUBJECT_INDEX,
@@ -235,15 +237,19 @@ def comment(session: Session, ctx: Ctx, alert_id: uuid.UUID, *, text: str) -> Al
     return note
 
 
-def findings_on(session: Session, on: dt.date) -> list[dict[str, Any]]:
-    """Which posts were held below standard on ``on``, under the standard in force then."""
+def findings_on(session: Session, on: dt.date, who: Principal) -> list[dict[str, Any]]:
+    """Which posts were held below standard on ``on``, under the standard in force then, in
+    ``who``'s scope."""
+    units = set(session.scalars(visible(sa.select(OrgUnit.id), OrgUnit, who)))
     return [
         {
             "rule": f.rule,
             "position_id": str(f.position_id),
             "person_id": str(f.person_id) if f.person_id else None,
+            "org_unit_id": str(f.org_unit_id),
             "since": f.since.isoformat(),
             **f.details(),
         }
         for f in evaluate(session, on=on)
+        if f.org_unit_id in units
     ]

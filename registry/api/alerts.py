@@ -12,10 +12,12 @@ from fastapi import APIRouter, Query
 from registry.access.scope import get_visible, scope_clause, visible
 from registry.alerts import service
 from registry.alerts.models import Alert, AlertComment
+from registry.alerts.privacy import require_cadre_reader, shown_details
 from registry.api.deps import CtxDep, ReasonDep, SessionDep
 from registry.api.errors import ERROR_RESPONSES
 from registry.api.pagination import page
-from registry.audit.service import log_alert_reads
+from registry.audit.service import log_alert_reads, log_read
+from registry.context import Ctx
 from registry.dates import today
 from registry.errors import Forbidden
 from registry.org_units.models import OrgUnit
@@ -45,6 +47,7 @@ def list_alerts(
     cursor: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> Any:
+    require_cadre_reader(ctx.principal)
     stmt = visible(sa.select(Alert), Alert, ctx.principal)
     if rule:
         stmt = stmt.where(Alert.rule == rule)
@@ -56,20 +59,29 @@ def list_alerts(
     if older_than_days is not None:
         stmt = stmt.where(Alert.since <= today() - dt.timedelta(days=older_than_days))
     items, nxt = page(session, stmt, Alert, cursor=cursor, limit=limit)
-    answer = [AlertRead.model_validate(a) for a in items]
+    answer = [_shown(a, ctx) for a in items]
     log_alert_reads(session, ctx, "list", [str(a.id) for a in items])
     return {"items": answer, "next_cursor": nxt}
 
 
+def _shown(alert: Alert, ctx: Ctx) -> AlertRead:
+    read = AlertRead.model_validate(alert)
+    return read.model_copy(
+        update={"details": shown_details(alert.rule, read.details, ctx.principal)}
+    )
+
+
 @router.get("/alerts/{alert_id}", response_model=AlertRead, summary="One alert and its evidence")
 def read_alert(alert_id: uuid.UUID, session: SessionDep, ctx: CtxDep) -> Any:
-    answer = AlertRead.model_validate(get_visible(session, Alert, alert_id, ctx.principal))
+    require_cadre_reader(ctx.principal)
+    answer = _shown(get_visible(session, Alert, alert_id, ctx.principal), ctx)
     log_alert_reads(session, ctx, "read", [str(alert_id)])
     return answer
 
 
 @router.get("/alerts/{alert_id}/comments", response_model=list[AlertCommentRead])
 def list_comments(alert_id: uuid.UUID, session: SessionDep, ctx: CtxDep) -> Any:
+    require_cadre_reader(ctx.principal)
     get_visible(session, Alert, alert_id, ctx.principal)
     return list(
         session.scalars(
@@ -135,7 +147,20 @@ def evaluate_now(session: SessionDep, ctx: CtxDep, why: ReasonDep) -> Any:
 def findings_on(on: dt.date, session: SessionDep, ctx: CtxDep) -> Any:
     if ctx.principal.role not in ("admin", "auditor"):
         raise Forbidden("findings across the registry are for administrators and auditors")
-    return service.findings_on(session, on)
+    found = [
+        shown_details(f["rule"], f, ctx.principal)
+        for f in service.findings_on(session, on, ctx.principal)
+    ]
+    log_read(
+        session,
+        ctx,
+        action="standards.findings",
+        object_type="standards",
+        object_ids=[on.isoformat()],
+        fields=["findings"],
+    )
+    session.commit()  # the read is on record before anyone sees the data
+    return found
 
 
 @router.get(
@@ -149,5 +174,6 @@ def position_candidates(
     near_miss: Annotated[int, Query(ge=1, le=5)] = 2,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Any:
+    require_cadre_reader(ctx.principal)
     position = get_visible(session, Position, position_id, ctx.principal)
     return candidates(session, ctx.principal, position, near_miss=near_miss, limit=limit)

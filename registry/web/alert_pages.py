@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from registry.alerts import service
+from registry.alerts.privacy import shown_details
 from registry.api.deps import SessionDep
 from registry.audit.service import log_alert_reads
 from registry.context import Ctx
@@ -86,6 +87,7 @@ def alert_detail(
     log_alert_reads(session, ctx, "read", [str(alert_id)])
     context = {
         "row": row,
+        "details": shown_details(row.alert.rule, row.alert.details, me.principal),
         "comments": notes,
         "can_act": me.principal.can_write,
     }

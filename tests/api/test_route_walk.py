@@ -56,6 +56,11 @@ ROLE_ONLY = {
     ("GET", f"{API}/disciplines"): ACTORS,
     ("GET", f"{API}/disciplines/{{obj_id}}"): ACTORS,
     ("GET", f"{API}/documents/{{document_id}}/content"): ACTORS,
+    # Cadre work, not for applications.
+    ("GET", f"{API}/alerts"): ACTORS | READERS,
+    ("GET", f"{API}/alerts/{{alert_id}}"): ACTORS | READERS,
+    ("GET", f"{API}/alerts/{{alert_id}}/comments"): ACTORS | READERS,
+    ("GET", f"{API}/positions/{{position_id}}/candidates"): ACTORS | READERS,
 }
 PARAM_RESOURCE = {
     "person_id": "persons",

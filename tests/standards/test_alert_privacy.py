@@ -1,0 +1,102 @@
+"""Who sees what of an alert: applications nothing; auditors without a stated purpose the
+alert but not the sanctions in a discipline finding; findings on a date within one's scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from registry.access.service import create_token
+from registry.alerts.service import run_full
+from registry.conduct.service import create_discipline
+from registry.positions.service import create_position
+from schemas.conduct import DisciplineCreate
+from schemas.positions import PositionCreate
+from tests.standards.conftest import TODAY, Lab
+
+API = "/api/v1"
+PURPOSE = {"X-Purpose": "thanh tra theo QD 12/QD-UBKT"}
+
+
+def _disciplined_holder(lab: Lab) -> Any:
+    post = lab.post(lab.profile("KL", {"no_discipline_in_effect": True}))
+    person = lab.world.persons["a"]
+    lab.appoint(person, post, dt.date(2024, 1, 1))
+    decided = TODAY - dt.timedelta(days=20)
+    create_discipline(
+        lab.session,
+        lab.ctx,
+        DisciplineCreate(
+            person_id=person.id,
+            authority="party",
+            form="warning",
+            decided_on=decided,
+            effective_from=decided,
+        ),
+    )
+    run_full(lab.session)
+    lab.session.commit()
+    return post
+
+
+def _discipline_alert(client: TestClient, headers: dict[str, str]) -> dict[str, Any]:
+    r = client.get(f"{API}/alerts", params={"rule": "no_discipline_in_effect"}, headers=headers)
+    assert r.status_code == 200, r.text
+    (alert,) = r.json()["items"]
+    return dict(alert)
+
+
+def test_applications_read_no_alerts_findings_or_candidates(client: TestClient, lab: Lab) -> None:
+    post = _disciplined_holder(lab)
+    service = lab.world.auth("service")
+    alert_id = _discipline_alert(client, lab.world.auth("admin"))["id"]
+    for url in (
+        f"{API}/alerts",
+        f"{API}/alerts/{alert_id}",
+        f"{API}/alerts/{alert_id}/comments",
+        f"{API}/positions/{post.id}/candidates",
+        f"{API}/standards/findings?on={TODAY.isoformat()}",
+    ):
+        r = client.get(url, headers=service)
+        assert r.status_code == 403 and "warning" not in r.text, url
+
+
+def test_auditors_state_a_purpose_to_see_the_sanctions(client: TestClient, lab: Lab) -> None:
+    _disciplined_holder(lab)
+    bare = lab.world.auth("auditor")
+    masked = _discipline_alert(client, bare)
+    assert masked["details"]["found"] is None and masked["details"]["evidence"] == []
+    assert masked["details"]["masked"] is True
+    one = client.get(f"{API}/alerts/{masked['id']}", headers=bare).json()
+    assert one["details"]["found"] is None and "warning" not in str(one)
+    shown = _discipline_alert(client, bare | PURPOSE)
+    assert shown["details"]["found"] == ["warning"] and len(shown["details"]["evidence"]) == 1
+    admin = _discipline_alert(client, lab.world.auth("admin"))
+    assert admin["details"]["found"] == ["warning"]
+    on = {"on": TODAY.isoformat()}
+    findings = client.get(f"{API}/standards/findings", params=on, headers=bare).json()
+    (hidden,) = [f for f in findings if f["rule"] == "no_discipline_in_effect"]
+    assert hidden["found"] is None and hidden["masked"] is True
+
+
+def test_findings_on_a_date_stay_in_the_callers_scope(client: TestClient, lab: Lab) -> None:
+    _disciplined_holder(lab)  # a post of the ward's office
+    vacant = create_position(
+        lab.session,
+        lab.ctx,
+        PositionCreate(org_unit_id=lab.world.cell_b.id, title="Phó Bí thư CB-B", headcount=1),
+    )
+    scoped = create_token(lab.session, role="admin", org_code="CB-B", name="t-admin-b")
+    lab.session.commit()
+    on = {"on": TODAY.isoformat()}
+    everywhere = client.get(f"{API}/standards/findings", params=on, headers=lab.world.auth("admin"))
+    assert any(f["rule"] == "no_discipline_in_effect" for f in everywhere.json())
+    mine = client.get(
+        f"{API}/standards/findings", params=on, headers={"Authorization": f"Bearer {scoped}"}
+    )
+    assert mine.status_code == 200
+    cell_b = str(lab.world.cell_b.id)
+    assert {f["org_unit_id"] for f in mine.json()} == {cell_b}
+    assert str(vacant.id) in {f["position_id"] for f in mine.json()}
