@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from registry.access.scope import get_visible, require_writable, scope_clause, visible
+from registry.alerts.privacy import require_cadre_reader
 from registry.alerts.service import reevaluate_people
 from registry.api.deps import CtxDep, ReasonDep, SessionDep, check_if_match
 from registry.api.errors import ERROR_RESPONSES
@@ -116,6 +117,7 @@ _DRY_RUNS: dict[type[Any], Callable[[Session, Any], list[Finding]]] = {
 
 
 def _dry_run(session: Session, ctx: Ctx, res: Resource[Any], body: Any) -> Any:
+    require_cadre_reader(ctx.principal)  # findings tell of sanctions and shortfalls
     judge = _DRY_RUNS.get(res.model)
     if judge is None:
         raise Invalid.field("query.dry_run", f"is not supported by {res.path}")
@@ -168,6 +170,7 @@ def register(router: APIRouter, res: Resource[Any]) -> None:
             ),
         ] = False,
     ) -> Any:
+        _may_read(res, ctx)  # a write answers with the record: no way round the read gate
         if ctx.principal.role not in res.writable_by:
             raise Forbidden(f"role {ctx.principal.role} may not create {res.path}")
         if dry_run:
@@ -250,6 +253,7 @@ def register(router: APIRouter, res: Resource[Any]) -> None:
         reason: ReasonDep,
         if_match: Annotated[str | None, Header()] = None,
     ) -> Any:
+        _may_read(res, ctx)  # a write answers with the record: no way round the read gate
         obj = require_writable(session, res.model, obj_id, ctx.principal)
         if ctx.principal.role not in res.writable_by:
             raise Forbidden(f"role {ctx.principal.role} may not change {res.path}")
@@ -276,6 +280,7 @@ def register(router: APIRouter, res: Resource[Any]) -> None:
         reason: ReasonDep,
         if_match: Annotated[str | None, Header()] = None,
     ) -> Any:
+        _may_read(res, ctx)  # a write answers with the record: no way round the read gate
         obj = require_writable(session, res.model, obj_id, ctx.principal)
         if ctx.principal.role not in res.writable_by:
             raise Forbidden(f"role {ctx.principal.role} may not retire {res.path}")

@@ -11,11 +11,19 @@ from registry.access.scope import require_writable
 from registry.api.crud import etag_of
 from registry.api.deps import CtxDep, SessionDep, check_if_match
 from registry.api.errors import ERROR_RESPONSES
+from registry.context import Ctx
+from registry.errors import Forbidden
 from registry.party.models import PartyMembership
 from registry.party.service import change_status, transfer
 from schemas.party import PartyEventRead, PartyStatusChange, PartyTransfer
 
 router = APIRouter(tags=["party membership"], responses=ERROR_RESPONSES)
+
+
+def require_sensitive(ctx: Ctx) -> None:
+    """A party action answers with the membership: as closed as reading it."""
+    if not ctx.principal.sees_sensitive:
+        raise Forbidden(f"party memberships are not open to role {ctx.principal.role}")
 
 
 @router.post(
@@ -32,6 +40,7 @@ def post_status(
     response: Response,
     if_match: Annotated[str | None, Header()] = None,
 ) -> Any:
+    require_sensitive(ctx)
     m = require_writable(session, PartyMembership, membership_id, ctx.principal)
     check_if_match(if_match, etag_of(m))
     event = change_status(session, ctx, m, body)
@@ -54,6 +63,7 @@ def post_transfer(
     response: Response,
     if_match: Annotated[str | None, Header()] = None,
 ) -> Any:
+    require_sensitive(ctx)
     m = require_writable(session, PartyMembership, membership_id, ctx.principal)
     check_if_match(if_match, etag_of(m))
     event = transfer(session, ctx, m, body)

@@ -16,7 +16,7 @@ from registry.context import Ctx
 from registry.errors import NotFound
 from registry.history import RecordVersion
 from registry.persons.models import Person
-from registry.persons.views import SECTIONS, person_fields
+from registry.persons.views import SECTIONS, mask_sections, person_fields
 from schemas.person_file import PersonFile
 
 
@@ -59,4 +59,5 @@ def file_as_of(session: Session, ctx: Ctx, person_id: uuid.UUID, as_of: dt.datet
     data["party_membership"] = memberships[0] if memberships else None
     data["party_events"] = current("party_events")
     data["provenance"] = current("provenance")
+    mask_sections(ctx, data)
     return PersonFile.model_validate(data)

@@ -75,6 +75,15 @@ def _current(session: Session, model: type[Entity], person_id: object) -> Sequen
     ).all()
 
 
+def mask_sections(ctx: Ctx, data: dict[str, Any]) -> None:
+    """Party membership and discipline are sensitive personal data (political views,
+    sanctions): masked like the sensitive fields, and said so, in every view of a file (as it
+    is now, as recorded at an instant, its timeline)."""
+    if not ctx.principal.sees_sensitive:
+        data["disciplines"], data["party_membership"], data["party_events"] = [], None, []
+        data["masked_fields"] = [*data["masked_fields"], *MASKED_SECTIONS]
+
+
 def load_file(session: Session, ctx: Ctx, person: Person) -> PersonFile:
     data = person_fields(ctx, person)
     for name, model in SECTIONS.items():
@@ -96,11 +105,7 @@ def load_file(session: Session, ctx: Ctx, person: Person) -> PersonFile:
             .order_by(PartyEvent.effective_on, PartyEvent.created_at)
         ).all()
     )
-    if not ctx.principal.sees_sensitive:
-        # Party membership and discipline are sensitive personal data (political views,
-        # sanctions): masked like the sensitive fields, and said so.
-        data["disciplines"], data["party_membership"], data["party_events"] = [], None, []
-        data["masked_fields"] += list(MASKED_SECTIONS)
+    mask_sections(ctx, data)
     data["identity_verification"] = session.get(IdentityVerification, person.id)
     data["provenance"] = session.scalars(
         sa.select(Provenance)

@@ -3,6 +3,7 @@ pagination, masking by role, and the whole file in one answer."""
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from typing import Any
 
@@ -366,6 +367,19 @@ def test_party_and_discipline_sections_are_masked_and_their_records_refused(
         one = client.get(f"{API}/{path}/{ids[path]}", headers=headers)
         assert listed.status_code == one.status_code == 403, path
         assert ids[path] not in listed.text + one.text
+    now = dt.datetime.now(dt.UTC).isoformat()
+    for past in (
+        client.get(f"{API}/persons/{pid}", params={"as_of": now}, headers=headers),
+        client.get(f"{API}/persons/{pid}/timeline", params={"as_of": now}, headers=headers),
+    ):  # the file as recorded, and its timeline, are masked the same way
+        assert past.status_code in (200, 403) and ids["disciplines"] not in past.text
+        assert ids["party-memberships"] not in past.text
+    patch = client.patch(
+        f"{API}/disciplines/{ids['disciplines']}",
+        json={},
+        headers=headers | {"If-Match": "*", "X-Change-Reason": "x"},
+    )
+    assert patch.status_code == 403 and ids["disciplines"] not in patch.text
     if who == "auditor":  # with a stated purpose the auditor reads them
         stated = headers | {"X-Purpose": "thanh tra theo QD 12/QD-UBKT"}
         assert (

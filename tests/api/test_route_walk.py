@@ -56,6 +56,15 @@ ROLE_ONLY = {
     ("GET", f"{API}/disciplines"): ACTORS,
     ("GET", f"{API}/disciplines/{{obj_id}}"): ACTORS,
     ("GET", f"{API}/documents/{{document_id}}/content"): ACTORS,
+    # ... and writing them answers with the record: closed the same way.
+    ("POST", f"{API}/party-memberships"): ACTORS,
+    ("PATCH", f"{API}/party-memberships/{{obj_id}}"): ACTORS,
+    ("DELETE", f"{API}/party-memberships/{{obj_id}}"): ACTORS,
+    ("POST", f"{API}/party-memberships/{{membership_id}}/status"): ACTORS,
+    ("POST", f"{API}/party-memberships/{{membership_id}}/transfers"): ACTORS,
+    ("POST", f"{API}/disciplines"): ACTORS,
+    ("PATCH", f"{API}/disciplines/{{obj_id}}"): ACTORS,
+    ("DELETE", f"{API}/disciplines/{{obj_id}}"): ACTORS,
     # Cadre work, not for applications.
     ("GET", f"{API}/alerts"): ACTORS | READERS,
     ("GET", f"{API}/alerts/{{alert_id}}"): ACTORS | READERS,
