@@ -73,28 +73,53 @@ def reconcile(
 
     cols = sc.joined().selected_columns
     expired = sa.and_(a.c.status == "waived", a.c.waived_until < on)
-    changes: dict[uuid.UUID, dict[str, Any]] = {}
+    # A subject may have two findings of one rule (a post held twice by one person, two
+    # plannings of one post): the alert is unchanged if it states either of them.
+    f2, s2 = t.alias("f2"), sc.statements.alias("s2")
+    stated_by_one = sa.exists(
+        sa.select(f2.c.stmt)
+        .select_from(f2.join(s2, s2.c.no == f2.c.stmt))
+        .where(
+            f2.c.position_id == a.c.position_id,
+            f2.c.subject == sa.func.coalesce(a.c.person_id, a.c.position_id),
+            s2.c.rule == a.c.rule,
+            basis_sql(f2, s2, pg=conn.dialect.name == "postgresql") == a.c.basis,
+        )
+    )
+    restated: dict[uuid.UUID, Any] = {}
+    reopen: set[uuid.UUID] = set()
+    unchanged: set[uuid.UUID] = set()
     for row in conn.execute(
         sa.select(
             a.c.id.label("alert_id"), a.c.basis.label("stated"), expired.label("expired"), *cols
         )
         .select_from(found.join(a, match))
-        .where(sa.or_(a.c.basis.is_(None), a.c.basis != basis_sql(sc), expired))
+        .where(sa.or_(a.c.basis.is_(None), ~stated_by_one, expired))
     ):
         m = row._mapping
-        values: dict[str, Any] = {}
-        if m["stated"] != basis(m):
-            values |= {
-                "details": details_of(m),
-                "basis": basis(m),
-                "since": m["since"],
-                "last_seen_at": now,
-            }
-            counts["updated"] += 1
         if m["expired"]:
-            values |= {"status": "open", "waived_reason": None, "waived_until": None}
-            counts["reopened"] += 1
-        changes[m["alert_id"]] = values
+            reopen.add(m["alert_id"])
+        if m["stated"] == basis(m):
+            unchanged.add(m["alert_id"])
+        else:
+            seen = restated.get(m["alert_id"])
+            if seen is None or (m["since"], basis(m)) < (seen["since"], basis(seen)):
+                restated[m["alert_id"]] = m  # the earliest, whatever order rows come in
+    for alert_id in unchanged:
+        restated.pop(alert_id, None)
+    changes: dict[uuid.UUID, dict[str, Any]] = {}
+    for alert_id, m in restated.items():
+        changes[alert_id] = {
+            "details": details_of(m),
+            "basis": basis(m),
+            "since": m["since"],
+            "last_seen_at": now,
+        }
+    for alert_id in reopen:
+        changes.setdefault(alert_id, {}).update(
+            status="open", waived_reason=None, waived_until=None
+        )
+    counts["updated"], counts["reopened"] = len(restated), len(reopen)
     bulk_update(session, Alert, changes)
 
     order = (t.c.position_id, t.c.subject, t.c.stmt)
@@ -106,7 +131,8 @@ def reconcile(
     after: Any = None
     while True:
         page = new if after is None else new.where(sa.tuple_(*order) > after)
-        rows = [r._mapping for r in conn.execute(page.order_by(*order).limit(2000))]
+        ordered = page.order_by(*order, t.c.since, t.c.explained)  # the earliest of a subject
+        rows = [r._mapping for r in conn.execute(ordered.limit(2000))]
         if not rows:
             break
         opened: dict[str, Any] = {}

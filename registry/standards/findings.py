@@ -200,14 +200,16 @@ def basis(m: Mapping[Any, Any]) -> str:
     )
 
 
-def basis_sql(sc: Scratch) -> Any:
-    t, s = sc.findings.c, sc.statements.c
+def basis_sql(findings: Any, statements: Any, *, pg: bool) -> Any:
+    t, s = findings.c, statements.c
 
     def opt(col: Any) -> Any:
         return sa.func.coalesce(col, "")
 
+    # ISO whatever the server's DateStyle (SQLite keeps dates as ISO text already)
+    since = sa.func.to_char(t.since, "YYYY-MM-DD") if pg else sa.cast(t.since, sa.Text)
     return cat(
-        sa.cast(t.since, sa.Text),
+        since,
         "|",
         opt(t.explained),
         "|",

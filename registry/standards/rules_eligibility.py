@@ -86,12 +86,16 @@ def planning_eligibility_rule(ev: RunInputs) -> None:
     )
     if ev.person_ids is not None:
         stmt = stmt.where(p.person_id.in_(list(ev.person_ids)))
-    hits: dict[Any, list[Any]] = {}
+    # One finding per person and post, however many plannings of it fall in a wait.
+    hits: dict[tuple[Any, Any], list[Any]] = {}
     for row in ev.rows(stmt):
         if add_months(row.disciplined_on, DISCIPLINE_MONTHS.get(row.form, 0)) > row.decided_on:
-            hits.setdefault(row.id, []).append(row)
+            hits.setdefault((row.person_id, row.position_id), []).append(row)
     for rows in hits.values():
+        rows.sort(key=lambda r: (r.decided_on, str(r.id), r.disciplined_on, str(r.discipline_id)))
         first = rows[0]
+        entries = list(dict.fromkeys(str(r.id) for r in rows))
+        sanctions = {str(r.discipline_id): r for r in rows}
         ev.add(
             Finding(
                 "planned_while_ineligible",
@@ -100,8 +104,11 @@ def planning_eligibility_rule(ev: RunInputs) -> None:
                 first.decided_on,
                 first.person_id,
                 requirement=ELIGIBILITY,
-                found=[{"form": r.form, "decided_on": r.disciplined_on.isoformat()} for r in rows],
-                evidence=[{"table": "planning_entries", "id": str(first.id)}]
-                + [{"table": "disciplines", "id": str(r.discipline_id)} for r in rows],
+                found=[
+                    {"form": r.form, "decided_on": r.disciplined_on.isoformat()}
+                    for r in sorted(sanctions.values(), key=lambda r: (r.disciplined_on, r.form))
+                ],
+                evidence=[{"table": "planning_entries", "id": i} for i in entries]
+                + [{"table": "disciplines", "id": i} for i in sorted(sanctions)],
             )
         )

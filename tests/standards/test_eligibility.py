@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from registry.alerts.service import run_full
 from registry.conduct.service import create_discipline
 from registry.planning.service import create_planning_entry
 from registry.standards.engine import evaluate
@@ -153,3 +154,28 @@ def test_a_planning_dry_run_shows_it_and_writes_nothing(client: TestClient, lab:
         headers=lab.world.auth("admin"),
     )
     assert listed.json()["items"] == []
+
+
+def test_two_plannings_of_one_post_in_the_wait_make_one_steady_alert(lab: Lab) -> None:
+    person = lab.world.persons["b"]
+    _discipline(lab, person, "warning", dt.date(2023, 1, 10))
+    chief = lab.post(title="Chánh Thanh tra", is_leadership=True)
+    for term, decided in (("2020-2025", dt.date(2024, 6, 1)), ("2025-2030", dt.date(2025, 9, 1))):
+        create_planning_entry(
+            lab.session,
+            lab.ctx,
+            PlanningEntryCreate(
+                person_id=person.id, position_id=chief.id, term=term, decided_on=decided
+            ),
+        )
+    (finding,) = _found(lab, "planned_while_ineligible", person)
+    assert finding.since == dt.date(2024, 6, 1)
+    assert [e["table"] for e in finding.evidence] == [
+        "planning_entries",
+        "planning_entries",
+        "disciplines",
+    ]
+    assert run_full(lab.session)["opened"] >= 1
+    for _ in range(2):
+        again = run_full(lab.session)
+        assert (again["opened"], again["updated"], again["resolved"]) == (0, 0, 0)

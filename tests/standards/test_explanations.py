@@ -204,6 +204,10 @@ def test_two_overlapping_assignments_to_one_post_make_one_finding(lab: Lab) -> N
         sa.select(Alert).where(Alert.rule == "party_member", Alert.status == "open")
     ).all()
     assert len(active) == 1
+    # the two holdings differ in since: the alert must not flip between them night by night
+    for _ in range(2):
+        again = run_full(lab.session)
+        assert (again["opened"], again["updated"], again["resolved"]) == (0, 0, 0)
 
 
 def test_every_rule_seen_has_a_name_in_both_languages(lab: Lab) -> None:
