@@ -57,7 +57,9 @@ def login(
     username = text_field(form, "username", max_length=64).lower()
     password = form.get("password")
     context = {"next": safe_next(form.get("next")), "username": username}
-    if web.throttle.blocked(session, address, now):
+    over = web.throttle.attempt(session, address, now)
+    session.commit()  # counted before the password is checked, and seen by every process
+    if over:
         return render.page(
             request, "login.html", {**context, "failed": "throttled"}, status_code=429
         )
@@ -66,11 +68,10 @@ def login(
         session, username=username, password=password if isinstance(password, str) else "", now=now
     )
     if outcome.user is None:
-        web.throttle.failed(session, address, now)
         session.commit()  # failed attempts count even though the answer is a refusal
         status, failed = (429, "throttled") if outcome.locked else (401, "bad_credentials")
         return render.page(request, "login.html", {**context, "failed": failed}, status_code=status)
-    web.throttle.succeeded(session, address)
+    web.throttle.forgive(session, address)
     session.commit()
     # A new session (and CSRF token) on sign-in, so a planted cookie is worth nothing.
     request.state.web_session = SessionData(

@@ -32,32 +32,42 @@ class AddressThrottle:
         digest = hmac.new(secret, b"sign-in-address\x00" + address.encode(), hashlib.sha256)
         return digest.hexdigest()
 
-    def blocked(self, session: Session, key: str, now: dt.datetime) -> bool:
-        row = session.get(SignInFailures, key, populate_existing=True)
-        return (
-            row is not None
-            and now - row.window_start <= self.window
-            and row.failures >= self.max_failures
-        )
-
-    def failed(self, session: Session, key: str, now: dt.datetime) -> None:
-        """One more failure, atomically (two processes failing at once both count)."""
+    def attempt(self, session: Session, key: str, now: dt.datetime) -> bool:
+        """Count this attempt before the password is checked, atomically, and say whether
+        the address is over its limit: concurrent guesses each count, none slips through
+        between a check and a count."""
         t = cast(sa.Table, SignInFailures.__table__)
         c: Any = t.c
         pg = session.get_bind().dialect.name == "postgresql"
         insert = postgresql.insert if pg else sqlite.insert
         stale = c.window_start < now - self.window
-        stmt = insert(t).values(address_key=key, window_start=now, failures=1)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[c.address_key],
-            set_={
-                "failures": sa.case((stale, 1), else_=c.failures + 1),
-                "window_start": sa.case((stale, now), else_=c.window_start),
-            },
+        stmt = (
+            insert(t)
+            .values(address_key=key, window_start=now, failures=1)
+            .on_conflict_do_update(
+                index_elements=[c.address_key],
+                set_={
+                    "failures": sa.case((stale, 1), else_=c.failures + 1),
+                    "window_start": sa.case((stale, now), else_=c.window_start),
+                },
+            )
+            .returning(c.failures)
         )
-        session.execute(stmt)
+        count = session.execute(stmt).scalar_one()
+        return int(count) > self.max_failures
+
+    def forgive(self, session: Session, key: str) -> None:
+        """The attempt counted by ``attempt`` succeeded: it is not a failure. (A success does
+        not wipe the address's earlier failures: one valid account must not reset a guesser's
+        count.)"""
+        session.execute(
+            sa.update(SignInFailures)
+            .where(SignInFailures.address_key == key, SignInFailures.failures > 0)
+            .values(failures=SignInFailures.failures - 1)
+        )
 
     def succeeded(self, session: Session, key: str) -> None:
+        """Forget the address's failures (an administrator's reset)."""
         session.execute(
             sa.update(SignInFailures).where(SignInFailures.address_key == key).values(failures=0)
         )

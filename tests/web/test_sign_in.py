@@ -68,7 +68,8 @@ def test_one_address_guessing_many_usernames_is_throttled(
     assert sign_in(web, "admin").status_code == 429  # even with the right password
     # kept in the database, as a digest: another process sees the same count
     rows = session.scalars(sa.select(SignInFailures)).all()
-    assert [r.failures for r in rows] == [5] and "testclient" not in rows[0].address_key
+    # five failures and the refused sixth attempt, counted before any password is checked
+    assert [r.failures for r in rows] == [6] and "testclient" not in rows[0].address_key
     clock.advance(minutes=16)  # the window has passed
     assert sign_in(web, "admin").status_code == 303
 
@@ -119,3 +120,12 @@ def test_a_disabled_user_is_signed_out(web: TestClient, session: Session) -> Non
     session.execute(sa.update(User).where(User.id == user.id).values(disabled=True))
     session.commit()
     assert web.get("/alerts").status_code == 303
+
+
+def test_a_success_does_not_wipe_an_addresss_failures(web: TestClient) -> None:
+    for n in range(4):
+        assert sign_in(web, f"nobody{n}", "whatever it is").status_code == 401
+    assert sign_in(web, "admin").status_code == 303  # one valid account of one's own…
+    assert web.post("/logout", data={"csrf": csrf_of(web.get("/alerts"))}).status_code == 303
+    assert sign_in(web, "nobody9", "whatever it is").status_code == 401
+    assert sign_in(web, "admin").status_code == 429  # …does not buy more guesses
