@@ -11,6 +11,9 @@ ROLES: tuple[Role, ...] = ("admin", "officer", "auditor", "service")
 
 # Fields hidden from roles that may not see them (Law 91/2025: sensitive personal data).
 SENSITIVE_PERSON_FIELDS = ("nid", "cmnd", "ethnicity_code", "religion_code", "phone", "email")
+# Records that are sensitive as a whole (political views, sanctions), and so is a document
+# attached to one of them.
+SENSITIVE_TABLES = ("disciplines", "party_memberships", "party_events")
 
 
 @dataclass(frozen=True)

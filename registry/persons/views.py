@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from registry.access.principal import SENSITIVE_PERSON_FIELDS
+from registry.access.principal import SENSITIVE_PERSON_FIELDS, SENSITIVE_TABLES
 from registry.assignments.models import Assignment
 from registry.conduct.models import Commendation, Discipline
 from registry.context import Ctx
@@ -81,7 +81,16 @@ def mask_sections(ctx: Ctx, data: dict[str, Any]) -> None:
     is now, as recorded at an instant, its timeline)."""
     if not ctx.principal.sees_sensitive:
         data["disciplines"], data["party_membership"], data["party_events"] = [], None, []
+        data["documents"] = [
+            doc
+            for doc in data.get("documents", [])
+            if _owner_table(doc) not in SENSITIVE_TABLES  # a decision on a sanction, say
+        ]
         data["masked_fields"] = [*data["masked_fields"], *MASKED_SECTIONS]
+
+
+def _owner_table(doc: Any) -> str:
+    return str(doc.get("owner_table") if isinstance(doc, dict) else doc.owner_table)
 
 
 def load_file(session: Session, ctx: Ctx, person: Person) -> PersonFile:

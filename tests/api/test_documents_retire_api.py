@@ -150,3 +150,41 @@ def test_document_content_needs_a_role_that_sees_personal_data(
     stated = world.auth("auditor") | {"X-Purpose": "thanh tra theo QD 12/QD-UBKT"}
     got = client.get(url, headers=stated)
     assert got.status_code == 200 and got.content == SCAN
+
+
+def test_a_document_of_a_discipline_is_as_closed_as_the_discipline(
+    client: TestClient, world: World
+) -> None:
+    pid = str(world.persons["a"].id)
+    officer = world.auth("officer_a")
+    discipline = client.post(
+        f"{API}/disciplines",
+        headers=officer,
+        json={
+            "person_id": pid,
+            "authority": "party",
+            "form": "reprimand",
+            "decided_on": "2025-02-10",
+            "effective_from": "2025-02-10",
+        },
+    ).json()["id"]
+    r = client.post(
+        f"{API}/documents",
+        params={"owner_table": "disciplines", "owner_id": discipline, "filename": "qd-kl.pdf"},
+        content=SCAN,
+        headers=officer | {"Content-Type": "application/pdf"},
+    )
+    assert r.status_code == 201, r.text
+    doc = r.json()["id"]
+    assert client.get(f"{API}/documents/{doc}", headers=officer).status_code == 200
+    for who in ("service", "auditor"):
+        assert client.get(f"{API}/documents/{doc}", headers=world.auth(who)).status_code == 403
+        file = client.get(f"{API}/persons/{pid}", headers=world.auth(who)).text
+        assert doc not in file and "qd-kl.pdf" not in file
+    refused = client.post(
+        f"{API}/documents",
+        params={"owner_table": "disciplines", "owner_id": discipline, "filename": "x.pdf"},
+        content=SCAN,
+        headers=world.auth("service") | {"Content-Type": "application/pdf"},
+    )
+    assert refused.status_code == 403
