@@ -62,6 +62,6 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def today() -> dt.date:
-    """Today's date in Vietnam."""
-    return dt.datetime.now(LOCAL).date()
+def today(now: dt.datetime | None = None) -> dt.date:
+    """Today's date in Vietnam (at the instant ``now``, by default the present)."""
+    return (now or utcnow()).astimezone(LOCAL).date()

@@ -90,14 +90,7 @@ def _person(
     origin = spec.nid[:3]
     return PersonCreate(
         org_unit_id=ward.units[unit],
-        nid=spec.nid,
-        family_name=spec.family_name,
-        middle_name=spec.middle_name,
-        given_name=spec.given_name,
-        birth_date=spec.birth_date,
-        sex=spec.sex,
-        ethnicity_code=spec.ethnicity_code,
-        religion_code=spec.religion_code,
+        **spec.identity(),
         origin_place=Place(
             unit_code=origin[1:], code_list="2004", text=nid_birth_prefixes()[origin]
         ),

@@ -24,7 +24,7 @@ from registry.demo.ward import Ward
 from registry.party.models import PartyMembership
 from registry.party.service import change_status, create_membership, transfer
 from registry.persons.bulk import NewPersons, NewRows, insert_new
-from registry.persons.rules import identity_issues
+from registry.persons.rules import new_person_issues
 from registry.persons.service import create_person, update_person
 from schemas.party import PartyMembershipCreate, PartyStatusChange, PartyTransfer
 from schemas.persons import PersonCreate, PersonUpdate
@@ -150,14 +150,7 @@ def person_payload(ward: Ward, plan: MemberPlan) -> PersonCreate:
     spec = plan.spec
     return PersonCreate(
         org_unit_id=ward.cells[plan.cell],
-        nid=spec.nid,
-        family_name=spec.family_name,
-        middle_name=spec.middle_name,
-        given_name=spec.given_name,
-        birth_date=spec.birth_date,
-        sex=spec.sex,
-        ethnicity_code=spec.ethnicity_code,
-        religion_code=spec.religion_code,
+        **spec.identity(),
     )
 
 
@@ -194,17 +187,6 @@ def write_plain_members(
 
 
 def _check_identity(ctx: Ctx, data: PersonCreate, on: dt.date) -> None:
-    issues = identity_issues(
-        nid=data.nid,
-        cmnd=None,
-        birth_date=data.birth_date,
-        sex=data.sex,
-        ethnicity_code=data.ethnicity_code,
-        religion_code=data.religion_code,
-        life_status="alive",
-        death_date=None,
-        today=on,
-        abroad_prefixes=ctx.settings.nid_abroad_prefixes,
-    )
+    issues = new_person_issues(data, today=on, abroad_prefixes=ctx.settings.nid_abroad_prefixes)
     if issues:  # the generator's own bug: stop before writing anything wrong
         raise ValueError(f"demo person fails the identity checks: {[f for f, _ in issues]}")

@@ -206,6 +206,19 @@ class PersonSpec:
     ethnicity_code: str
     religion_code: str
 
+    def identity(self) -> dict[str, str]:
+        """The fields of ``PersonCreate`` this spec fills."""
+        return {
+            "nid": self.nid,
+            "family_name": self.family_name,
+            "middle_name": self.middle_name,
+            "given_name": self.given_name,
+            "birth_date": self.birth_date,
+            "sex": self.sex,
+            "ethnicity_code": self.ethnicity_code,
+            "religion_code": self.religion_code,
+        }
+
     @property
     def birth_year(self) -> int:
         return PartialDate.parse(self.birth_date).year

@@ -1,7 +1,7 @@
 """Reading and checking the rows of a persons CSV, with no database access.
 
 The checks are the API's own: ``PersonCreate`` (shapes, NFC, control characters, lengths) and
-``identity_issues`` (number against birth year and sex, code lists). A rejected row yields one
+``new_person_issues`` (number against birth year and sex, code lists). A rejected row yields one
 ``Rejection`` per problem, located by line and CSV column; reasons never carry the number.
 """
 
@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from registry.crypto import FieldCipher
 from registry.errors import Invalid
-from registry.persons.rules import identity_issues
+from registry.persons.rules import new_person_issues
 from schemas.persons import PersonCreate
 
 HEADER = (
@@ -186,18 +186,7 @@ class RowChecker:
         return issues, data
 
     def _meaning_issues(self, data: PersonCreate) -> list[tuple[str, str]]:
-        return identity_issues(
-            nid=data.nid,
-            cmnd=None,
-            birth_date=data.birth_date,
-            sex=data.sex,
-            ethnicity_code=data.ethnicity_code,
-            religion_code=data.religion_code,
-            life_status="alive",
-            death_date=None,
-            today=self.on,
-            abroad_prefixes=self.abroad_prefixes,
-        )
+        return new_person_issues(data, today=self.on, abroad_prefixes=self.abroad_prefixes)
 
 
 def _pydantic_reason(message: str) -> str:

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from registry.codes import ethnic_groups, religions
 from registry.dates import PartialDate
 from registry.nid import check_cmnd, check_nid
+from schemas.persons import PersonCreate
 
 
 def identity_issues(
@@ -53,3 +54,22 @@ def identity_issues(
         if death_date < birth.earliest():
             issues.append(("death_date", "is before the birth date"))
     return issues
+
+
+def new_person_issues(
+    data: PersonCreate, *, today: dt.date, abroad_prefixes: Iterable[str] = ()
+) -> list[tuple[str, str]]:
+    """``identity_issues`` of a person about to be recorded alive by a bulk path (the demo
+    generator, an import), which checks meaning before it writes."""
+    return identity_issues(
+        nid=data.nid,
+        cmnd=None,
+        birth_date=data.birth_date,
+        sex=data.sex,
+        ethnicity_code=data.ethnicity_code,
+        religion_code=data.religion_code,
+        life_status="alive",
+        death_date=None,
+        today=today,
+        abroad_prefixes=abroad_prefixes,
+    )

@@ -22,9 +22,13 @@ def test_the_local_date_is_seven_hours_ahead(naive: dt.datetime) -> None:
         assert local == instant.date() + dt.timedelta(days=1)
 
 
-def test_today_is_the_local_date_now() -> None:
-    before = utcnow().astimezone(LOCAL).date()
-    assert today() in (before, before + dt.timedelta(days=1))
+def test_today_is_the_wards_date_not_the_utc_date() -> None:
+    evening = dt.datetime(2026, 11, 26, 17, 30, tzinfo=dt.UTC)  # 00:30 on the 27th there
+    assert today(evening) == dt.date(2026, 11, 27)
+    assert today(evening - dt.timedelta(hours=1)) == dt.date(2026, 11, 26)
+    assert today() == utcnow().astimezone(LOCAL).date() or today() == utcnow().astimezone(
+        LOCAL
+    ).date() - dt.timedelta(days=1)  # the present, across a midnight between the two calls
 
 
 def test_daily_jobs_fall_at_local_midnight() -> None:
