@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from registry.assignments.service import create_assignment
+from registry.conduct.service import create_discipline
 from registry.config import Settings
 from registry.context import Ctx
 from registry.crypto import StaticKeyProvider
@@ -16,6 +17,7 @@ from registry.positions.models import Position
 from registry.positions.service import create_position
 from registry.standards.service import create_standard_profile
 from schemas.assignments import AssignmentCreate
+from schemas.conduct import DisciplineCreate
 from schemas.positions import PositionCreate
 from schemas.standards import StandardProfileCreate
 from tests.factories import World, admin_ctx, build_world
@@ -58,6 +60,24 @@ class Lab:
                 title=kw.pop("title", "Công chức Văn phòng"),
                 standard_profile_id=None if profile is None else profile.id,
                 **kw,
+            ),
+        )
+
+    def discipline(
+        self, person: Any, form: str, decided: dt.date, *, until: dt.date | None = None
+    ) -> Any:
+        """A party discipline decided and in effect from ``decided`` (open-ended unless
+        ``until``)."""
+        return create_discipline(
+            self.session,
+            self.ctx,
+            DisciplineCreate(
+                person_id=person.id,
+                authority="party",
+                form=form,  # type: ignore[arg-type]
+                decided_on=decided,
+                effective_from=decided,
+                effective_to=until,
             ),
         )
 

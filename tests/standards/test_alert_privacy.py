@@ -10,9 +10,7 @@ from fastapi.testclient import TestClient
 
 from registry.access.service import create_token
 from registry.alerts.service import run_full
-from registry.conduct.service import create_discipline
 from registry.positions.service import create_position
-from schemas.conduct import DisciplineCreate
 from schemas.positions import PositionCreate
 from tests.standards.conftest import TODAY, Lab
 
@@ -25,17 +23,7 @@ def _disciplined_holder(lab: Lab) -> Any:
     person = lab.world.persons["a"]
     lab.appoint(person, post, dt.date(2024, 1, 1))
     decided = TODAY - dt.timedelta(days=20)
-    create_discipline(
-        lab.session,
-        lab.ctx,
-        DisciplineCreate(
-            person_id=person.id,
-            authority="party",
-            form="warning",
-            decided_on=decided,
-            effective_from=decided,
-        ),
-    )
+    lab.discipline(person, "warning", decided)
     run_full(lab.session)
     lab.session.commit()
     return post

@@ -10,28 +10,15 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from registry.alerts.service import run_full
-from registry.conduct.service import create_discipline
 from registry.planning.service import create_planning_entry
 from registry.standards.engine import evaluate
 from registry.standards.rule_names import RULE_NAMES
-from schemas.conduct import DisciplineCreate
 from schemas.planning import PlanningEntryCreate
 from tests.standards.conftest import TODAY, Lab
 
 
 def _discipline(lab: Lab, person: Any, form: str, decided: dt.date) -> Any:
-    return create_discipline(
-        lab.session,
-        lab.ctx,
-        DisciplineCreate(
-            person_id=person.id,
-            authority="party",
-            form=form,  # type: ignore[arg-type]
-            decided_on=decided,
-            effective_from=decided,
-            effective_to=decided + dt.timedelta(days=30),
-        ),
-    )
+    return lab.discipline(person, form, decided, until=decided + dt.timedelta(days=30))
 
 
 def _found(lab: Lab, rule: str, person: Any) -> list[Any]:

@@ -11,13 +11,11 @@ import sqlalchemy as sa
 from registry.alerts.models import Alert
 from registry.alerts.service import reevaluate_people, run_full
 from registry.assignments.models import Assignment
-from registry.conduct.service import create_discipline
 from registry.evaluations.service import create_evaluation
 from registry.history import RecordVersion
 from registry.qualifications.service import create_qualification
 from registry.standards.engine import evaluate
 from registry.standards.rule_names import RULE_NAMES
-from schemas.conduct import DisciplineCreate
 from schemas.evaluations import EvaluationCreate
 from schemas.qualifications import QualificationCreate
 from tests.standards.conftest import TODAY, Lab
@@ -65,29 +63,9 @@ def _holder_short_of_everything(lab: Lab) -> dict[str, Any]:
             ),
         )
     decided = max(TODAY - dt.timedelta(days=10), TODAY.replace(month=1, day=1))
-    spent = create_discipline(  # long over: not evidence
-        s,
-        ctx,
-        DisciplineCreate(
-            person_id=person.id,
-            authority="party",
-            form="reprimand",
-            decided_on=dt.date(2015, 5, 1),
-            effective_from=dt.date(2015, 5, 1),
-            effective_to=dt.date(2016, 5, 1),
-        ),
-    )
-    current = create_discipline(
-        s,
-        ctx,
-        DisciplineCreate(
-            person_id=person.id,
-            authority="party",
-            form="warning",
-            decided_on=decided,
-            effective_from=decided,
-        ),
-    )
+    # long over: not evidence
+    spent = lab.discipline(person, "reprimand", dt.date(2015, 5, 1), until=dt.date(2016, 5, 1))
+    current = lab.discipline(person, "warning", decided)
     return {
         "post": post,
         "person": person,

@@ -11,14 +11,12 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from registry.conduct.service import create_discipline
 from registry.dates import today
 from registry.evaluations.service import create_evaluation
 from registry.qualifications.service import create_qualification
 from registry.standards.engine import evaluate, evaluated
 from registry.standards.findings import Finding
 from registry.standards.rules_records import DISCIPLINE_MONTHS, ORDER
-from schemas.conduct import DisciplineCreate
 from schemas.evaluations import EvaluationCreate
 from schemas.qualifications import QualificationCreate
 from tests.standards.conftest import Lab
@@ -115,17 +113,11 @@ def test_record_rules_match_the_data_in_both_paths(lab: Lab, d: dict[str, Any]) 
                 )
         for form, ago, lasting in d["disciplines"]:
             decided = TODAY - dt.timedelta(days=ago)
-            create_discipline(
-                s,
-                ctx,
-                DisciplineCreate(
-                    person_id=person.id,
-                    authority="party",
-                    form=form,  # type: ignore[arg-type]
-                    decided_on=decided,
-                    effective_from=decided,
-                    effective_to=None if lasting is None else decided + dt.timedelta(days=lasting),
-                ),
+            lab.discipline(
+                person,
+                form,
+                decided,
+                until=None if lasting is None else decided + dt.timedelta(days=lasting),
             )
         for n in d["certificates"]:
             create_qualification(
