@@ -6,9 +6,9 @@ from alembic import context
 
 from registry.config import get_settings
 from registry.db import make_engine
-from registry.models import Base
+from registry.wiring import metadata
 
-target_metadata = Base.metadata
+target_metadata = metadata()
 
 
 def run_migrations_online() -> None:

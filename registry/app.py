@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from fastapi import FastAPI, Request, Response
 from sqlalchemy.orm import Session, sessionmaker
 
-from registry.api import alerts, audit, documents, errors, health, party, persons, sync
+from registry.api import alerts, audit, documents, errors, health, party, persons
 from registry.api.deps import AppServices, RateLimiter
 from registry.api.resources import build_router
 from registry.config import Settings
@@ -17,6 +17,8 @@ from registry.db import make_engine, make_sessionmaker
 from registry.documents.store import DocumentStore
 from registry.runtime import audit_config
 from registry.web.mount import mount_pages
+from registry.wiring import install
+from sync import api as sync
 
 DESCRIPTION = """
 Registry of cadre and party-member personnel files for a ward (phường).
@@ -35,6 +37,7 @@ def create_app(
 ) -> FastAPI:
     if sessions is None:
         sessions = make_sessionmaker(make_engine(settings.resolved_database_url()))
+    install()
     provider = keys or LocalFileKeyProvider(settings.keys_dir)
     cipher = FieldCipher(provider)
     app = FastAPI(title="Cadre registry", version="0.1.0", description=DESCRIPTION)

@@ -22,11 +22,11 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from registry import hooks
 from registry.audit import chain as audit_chain
 from registry.copyrows import insert_rows
 from registry.dates import utcnow
 from registry.db import Base, BigId, Entity
-from sync import outbox
 
 
 @dataclass(frozen=True)
@@ -181,7 +181,7 @@ def append_versions(session: Session, rows: Iterable[dict[str, Any]]) -> None:
     ]
     insert_rows(session.connection(), cast(sa.Table, RecordVersion.__table__), batch)
     audit_chain.append(session, drafts)
-    outbox.enqueue_for_versions(session, batch)
+    hooks.versions_written(session, batch)
 
 
 @event.listens_for(Session, "before_flush")

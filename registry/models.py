@@ -1,4 +1,4 @@
-"""Imports every model so the metadata is complete (Alembic autogenerate, tests)."""
+"""Imports every model of the registry core; ``registry.wiring.metadata()`` adds sync's."""
 
 from registry.access.models import ApiToken
 from registry.alerts.models import Alert, AlertComment
@@ -11,21 +11,12 @@ from registry.evaluations.models import Evaluation
 from registry.history import RecordVersion
 from registry.org_units.models import OrgUnit
 from registry.party.models import PartyEvent, PartyMembership
-from registry.persons.models import Person, Provenance
+from registry.persons.models import IdentityVerification, Person, Provenance
 from registry.planning.models import PlanningEntry
 from registry.positions.models import Position
 from registry.qualifications.models import Qualification, Training
 from registry.standards.models import StandardProfile
 from registry.users.models import SignInFailures, User
-from sync.models import (
-    Conflict,
-    IdentityVerification,
-    OutboxItem,
-    Quarantined,
-    RemoteState,
-    SyncCursor,
-    SyncRun,
-)
 
 __all__ = [
     "Alert",
@@ -37,14 +28,12 @@ __all__ = [
     "AuditHead",
     "Base",
     "Commendation",
-    "Conflict",
     "Discipline",
     "Document",
     "Entity",
     "Evaluation",
     "IdentityVerification",
     "OrgUnit",
-    "OutboxItem",
     "PartyEvent",
     "PartyMembership",
     "Person",
@@ -52,13 +41,9 @@ __all__ = [
     "Position",
     "Provenance",
     "Qualification",
-    "Quarantined",
     "RecordVersion",
-    "RemoteState",
     "SignInFailures",
     "StandardProfile",
-    "SyncCursor",
-    "SyncRun",
     "Training",
     "User",
 ]

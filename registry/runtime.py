@@ -18,6 +18,7 @@ from registry.context import Ctx
 from registry.crypto import FieldCipher, KeyProvider, LocalFileKeyProvider
 from registry.db import make_engine, make_sessionmaker
 from registry.history import Actor, set_actor
+from registry.wiring import install
 
 
 def audit_config(settings: Settings, keys: KeyProvider) -> AuditConfig:
@@ -37,6 +38,9 @@ class Runtime:
     engine_override: Engine | None = None
     # Optional collaborators for non-HTTP edges (e.g. an HTTP policy for the sync clients).
     extras: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        install()
 
     @cached_property
     def engine(self) -> Engine:

@@ -104,17 +104,6 @@ class Quarantined(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
-class IdentityVerification(Base):
-    """The population database's last answer about a person."""
-
-    __tablename__ = "identity_verifications"
-
-    person_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("persons.id"), primary_key=True)
-    status: Mapped[str] = mapped_column(sa.String(16))  # verified | mismatch | not_found
-    checked_at: Mapped[dt.datetime]
-    mismatched_fields: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
-
-
 class RemoteState(Base):
     """What an external system last told us about a person (its version, our last push)."""
 

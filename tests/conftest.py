@@ -23,6 +23,7 @@ from registry.config import Settings
 from registry.crypto import StaticKeyProvider
 from registry.db import make_engine
 from registry.runtime import Runtime
+from registry.wiring import install
 
 PG_URL = os.environ.get("CADRE_TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
@@ -31,6 +32,7 @@ BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 def pytest_sessionstart(session: pytest.Session) -> None:
     if os.environ.get("CI") and not PG_URL:
         raise pytest.UsageError("CI must run the PostgreSQL backend: set CADRE_TEST_DATABASE_URL")
+    install()  # the suite is wired like every edge: the outbox hears of history
 
 
 def _fresh_pg_database() -> tuple[str, str]:

@@ -19,10 +19,10 @@ from psycopg import sql
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
+from registry import hooks
 from registry.audit import chain as audit_chain
 from registry.history import _BOOKKEEPING as BOOKKEEPING  # the hook's list: same event fields
 from registry.history import Actor, RecordVersion
-from sync import outbox
 
 if TYPE_CHECKING:
     from registry.persons.bulk import NewRows
@@ -65,7 +65,7 @@ def copy_groups(
         )
         copy_rows(cur, versions_table, VERSION_COLUMNS, history)
     audit_chain.append(session, [d for group in groups for d in _drafts(group, actor)])
-    outbox.enqueue_for_versions(
+    hooks.versions_written(
         session,
         (
             {"table_name": group.table.name, "person_id": owner}

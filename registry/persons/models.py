@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from registry.db import Entity
+from registry.db import Base, Entity
 
 
 class Person(Entity):
@@ -61,3 +61,14 @@ class Provenance(Entity):
     asserted_at: Mapped[dt.datetime]
 
     __table_args__ = (sa.UniqueConstraint("person_id", "field_group"),)
+
+
+class IdentityVerification(Base):
+    """The population database's last answer about a person."""
+
+    __tablename__ = "identity_verifications"
+
+    person_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("persons.id"), primary_key=True)
+    status: Mapped[str] = mapped_column(sa.String(16))  # verified | mismatch | not_found
+    checked_at: Mapped[dt.datetime]
+    mismatched_fields: Mapped[list[str]] = mapped_column(sa.JSON, default=list)

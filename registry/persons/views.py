@@ -17,14 +17,13 @@ from registry.db import Entity
 from registry.documents.models import Document
 from registry.evaluations.models import Evaluation
 from registry.party.models import PartyEvent, PartyMembership
-from registry.persons.models import Person, Provenance
+from registry.persons.models import IdentityVerification, Person, Provenance
 from registry.persons.service import ENCRYPTED, decrypt_field
 from registry.planning.models import PlanningEntry
 from registry.qualifications.models import Qualification, Training
 from registry.text import full_name
 from schemas.person_file import PersonFile
 from schemas.persons import PersonRead
-from sync.models import IdentityVerification
 
 
 def person_fields(ctx: Ctx, person: Person) -> dict[str, Any]:

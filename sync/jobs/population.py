@@ -20,11 +20,11 @@ from registry.context import Ctx
 from registry.dates import utcnow
 from registry.party.models import PartyEvent, PartyMembership
 from registry.party.rules import can_transition
-from registry.persons.models import Person, Provenance
+from registry.persons.models import IdentityVerification, Person, Provenance
 from registry.persons.service import ENCRYPTED, decrypt_field
 from sync import clients, cursors
 from sync.apply import apply_asserted, write_values
-from sync.models import IdentityVerification, RemoteState
+from sync.models import RemoteState
 from sync.quarantine import quarantine
 from sync.runs import JobRun, job
 

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from registry.alerts.models import Alert
 from registry.dates import utcnow
 from registry.history import RecordVersion
-from registry.models import Base
 from registry.persons.models import Person
+from registry.wiring import metadata
 from sync.models import Conflict as SyncConflict
 from sync.models import OutboxItem
 from tests.factories import World, person_payload
@@ -70,7 +70,7 @@ def issue_fields(r: Any) -> set[str]:
 def counts(session: Session) -> dict[str, int]:
     """Rows of every registry table and of ``record_versions``, for "a refused request changes
     nothing". The audit log is left out: it may rightly record the refused attempt."""
-    tables = [t for t in Base.metadata.sorted_tables if not t.name.startswith("audit_")]
+    tables = [t for t in metadata().sorted_tables if not t.name.startswith("audit_")]
     assert RecordVersion.__table__ in tables
     return {
         t.name: int(session.scalar(sa.select(sa.func.count()).select_from(t)) or 0) for t in tables

@@ -11,9 +11,9 @@ import sync.jobs  # noqa: F401 - registers the jobs
 from adapters.civil_service.wire import Official
 from registry.assignments.models import Assignment
 from registry.history import RecordVersion
-from registry.persons.models import Person
+from registry.persons.models import IdentityVerification, Person
 from registry.persons.service import decrypt_field
-from sync.models import Conflict, IdentityVerification, OutboxItem, SyncRun
+from sync.models import Conflict, OutboxItem, SyncRun
 from sync.official import build_push, owned_digest, push_digest
 from sync.runs import run_job
 from tests.sync.conftest import Ward

@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 import sync.jobs  # noqa: F401 - registers the jobs
 from registry.access.service import create_token
 from registry.app import create_app
-from registry.persons.models import Person
+from registry.persons.models import IdentityVerification, Person
 from registry.persons.service import update_person
 from schemas.persons import PersonUpdate
-from sync.models import Conflict, IdentityVerification, OutboxItem, Quarantined
+from sync.models import Conflict, OutboxItem, Quarantined
 from sync.runs import run_job
 from tests.sync.conftest import Ward
 from tests.sync.test_jobs_converge import _nid

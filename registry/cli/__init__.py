@@ -8,15 +8,15 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from registry import cli_sync
-from registry.cli_audit import app as audit_app
-from registry.cli_standards import app as standards_app
-from registry.cli_sync import app as sync_app
+from registry.cli import sync as cli_sync
+from registry.cli.audit import app as audit_app
+from registry.cli.report import app as report_app
+from registry.cli.standards import app as standards_app
+from registry.cli.sync import app as sync_app
+from registry.cli.user import app as user_app
 from registry.config import get_settings
 from registry.errors import RegistryError
-from registry.reports.cli import app as report_app
 from registry.runtime import Runtime
-from registry.users.cli import app as user_app
 
 app = typer.Typer(no_args_is_help=True, help="Ward cadre and party-member registry.")
 db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
