@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from registry import hooks
+from registry import catalogue, hooks
 from registry.audit import chain as audit_chain
 from registry.copyrows import insert_rows
 from registry.dates import utcnow
@@ -103,10 +103,10 @@ REDACTED = "[redacted]"
 
 
 def snapshot(obj: Entity) -> dict[str, Any]:
-    """The row as it now stands. Columns a model lists in ``__history_redact__`` (credential
+    """The row as it now stands. Columns the catalogue marks redacted in history (credential
     hashes) are recorded as changed but never copied into the history."""
     table = obj.__table__
-    redact: frozenset[str] = getattr(type(obj), "__history_redact__", frozenset())
+    redact = catalogue.redacted(table.name)
     return {
         c.key: REDACTED if c.key in redact else to_jsonable(getattr(obj, c.key))
         for c in table.columns

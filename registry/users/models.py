@@ -24,7 +24,6 @@ class User(Entity):
     username: Mapped[str] = mapped_column(sa.String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(sa.String(256))
     # A hash kept forever in the history could be attacked offline long after it changed.
-    __history_redact__ = frozenset({"password_hash"})
     role: Mapped[str] = mapped_column(sa.String(16))
     org_unit_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("org_units.id"))
     disabled: Mapped[bool] = mapped_column(default=False)
