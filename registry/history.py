@@ -106,7 +106,7 @@ def snapshot(obj: Entity) -> dict[str, Any]:
     """The row as it now stands. Columns the catalogue marks redacted in history (credential
     hashes) are recorded as changed but never copied into the history."""
     table = obj.__table__
-    redact = catalogue.redacted(table.name)
+    redact = catalogue.redacted(obj.__tablename__)
     return {
         c.key: REDACTED if c.key in redact else to_jsonable(getattr(obj, c.key))
         for c in table.columns
