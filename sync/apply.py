@@ -16,18 +16,16 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from registry.context import Ctx
-from registry.dates import PartialDate, utcnow
+from registry.dates import PartialDate
+from registry.persons import writer
 from registry.persons.models import Person, Provenance
-from registry.persons.service import ENCRYPTED, current_state
-from registry.text import search_key
+from registry.persons.service import current_state
 from sync.authority import group_of, owns
 from sync.models import Conflict
 
-_GROUP_FOR_PROVENANCE = {"identity": "identity", "rank_salary": "employment"}
-
 
 def provenance_group(field: str) -> str:
-    return _GROUP_FOR_PROVENANCE.get(group_of(field), group_of(field))
+    return group_of(field)
 
 
 def _jsonable(value: Any) -> str:
@@ -191,35 +189,5 @@ def apply_asserted(
 def write_values(
     session: Session, ctx: Ctx, person: Person, values: dict[str, Any], system: str
 ) -> None:
-    for field, value in values.items():
-        if field in ENCRYPTED:
-            setattr(
-                person,
-                ENCRYPTED[field],
-                ctx.cipher.encrypt(
-                    value, table="persons", column=ENCRYPTED[field], row_id=person.id
-                ),
-            )
-            if field == "nid":
-                person.nid_bidx = ctx.cipher.blind_index(value, purpose="nid")
-        else:
-            setattr(person, field, value)
-    if "birth_date" in values:
-        person.birth_year = PartialDate.parse(values["birth_date"]).year
-    person.search_key = search_key(
-        person.family_name, person.middle_name, person.given_name, person.other_names
-    )
-    now = utcnow()
-    for group in {provenance_group(f) for f in values}:
-        row = session.scalars(
-            sa.select(Provenance).where(
-                Provenance.person_id == person.id, Provenance.field_group == group
-            )
-        ).first()
-        if row is None:
-            session.add(
-                Provenance(person_id=person.id, field_group=group, source=system, asserted_at=now)
-            )
-        else:
-            row.source, row.asserted_at = system, now
+    writer.write(session, ctx.cipher, person, values, source=system)
     session.flush()

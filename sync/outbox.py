@@ -16,12 +16,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from registry import catalogue
 from registry.dates import utcnow
 from sync.models import OutboxItem
 
-CIVIL_SERVICE = "civil_service"
-# Tables whose registry-owned content the civil-servant database receives.
-PUSHED_TABLES = frozenset({"persons", "assignments", "qualifications", "trainings", "evaluations"})
+CIVIL_SERVICE = catalogue.CIVIL_SERVICE
+# Tables whose registry-owned content the civil-servant database receives (the catalogue's).
+PUSHED_TABLES = catalogue.pushed_tables(CIVIL_SERVICE)
 SKIP_KEY = "cadre.outbox.skip"
 
 

@@ -6,14 +6,16 @@ import uuid
 from dataclasses import dataclass
 from typing import Literal
 
+from registry import catalogue
+
 Role = Literal["admin", "officer", "auditor", "service"]
 ROLES: tuple[Role, ...] = ("admin", "officer", "auditor", "service")
 
-# Fields hidden from roles that may not see them (Law 91/2025: sensitive personal data).
-SENSITIVE_PERSON_FIELDS = ("nid", "cmnd", "ethnicity_code", "religion_code", "phone", "email")
-# Records that are sensitive as a whole (political views, sanctions), and so is a document
-# attached to one of them.
-SENSITIVE_TABLES = ("disciplines", "party_memberships", "party_events")
+# Fields hidden from roles that may not see them (Law 91/2025: sensitive personal data), and
+# records sensitive as a whole (political views, sanctions) — so is a document attached to one.
+# Both are the catalogue's special-category and secret classes.
+SENSITIVE_PERSON_FIELDS = catalogue.sensitive_fields("persons")
+SENSITIVE_TABLES = tuple(sorted(catalogue.sensitive_tables()))
 
 
 @dataclass(frozen=True)

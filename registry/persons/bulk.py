@@ -27,12 +27,13 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
+from registry import catalogue
 from registry.crypto import FieldCipher
 from registry.db import Entity
 from registry.history import Actor, append_versions, get_actor, to_jsonable, version_row
+from registry.persons import writer
 from registry.persons.bulk_copy import copy_groups
 from registry.persons.models import Person, Provenance
-from registry.text import search_key
 from schemas.persons import PersonCreate
 
 # Values ``to_jsonable`` would return unchanged: skipping the call keeps snapshots cheap.
@@ -208,19 +209,11 @@ PROVENANCE_COLUMNS = (
     "source",
     "asserted_at",
 )
-# The only fields a bulk person may carry: the identity group of ``persons.service``.
+# The fields a bulk person may carry: those the catalogue stores in ``PERSON_COLUMNS``.
 BULK_PERSON_FIELDS = frozenset(
-    {
-        "org_unit_id",
-        "nid",
-        "family_name",
-        "middle_name",
-        "given_name",
-        "birth_date",
-        "sex",
-        "ethnicity_code",
-        "religion_code",
-    }
+    f.name
+    for f in catalogue.KINDS["persons"].fields
+    if not f.derived_from and set(f.stored_columns) <= set(PERSON_COLUMNS)
 )
 
 
@@ -255,31 +248,19 @@ class NewPersons:
         if extra:
             raise ValueError(f"the bulk path carries identity fields only, not {sorted(extra)}")
         person_id = uuid.uuid4()
-        middle = data.middle_name or ""
         at = self.at
-        self.persons.rows.append(
-            (
-                person_id,
-                1,
-                at,
-                at,
-                data.org_unit_id,
-                self.cipher.encrypt(nid, table="persons", column="nid_ct", row_id=person_id),
-                nid_bidx,
-                data.family_name,
-                middle,
-                data.given_name,
-                search_key(data.family_name, middle, data.given_name, ""),
-                "",
-                data.birth_date,
-                int(data.birth_date[:4]),  # PersonCreate normalised it to YYYY[-MM[-DD]]
-                data.sex,
-                data.ethnicity_code,
-                data.religion_code,
-                "alive",
-            )
-        )
-        self.provenance.rows.append(
-            (uuid.uuid4(), 1, at, at, person_id, "identity", self.source, at)
+        values = {n: getattr(data, n, None) for n in BULK_PERSON_FIELDS} | {"nid": nid}
+        values["middle_name"] = values["middle_name"] or ""
+        if not values["other_names"]:
+            del values["other_names"]  # not asserted: the column's default, no provenance
+        values["life_status"] = values["life_status"] or "alive"
+        stored = writer.encode(self.cipher, person_id, values)
+        if stored["nid_bidx"] != nid_bidx:
+            raise ValueError("the blind index given is not the nid's")
+        row = {"other_names": ""} | stored | writer.derived(values)
+        row |= {"id": person_id, "version": 1, "created_at": at, "updated_at": at}
+        self.persons.rows.append(tuple(row[c] for c in PERSON_COLUMNS))
+        self.provenance.rows.extend(
+            writer.provenance_rows(person_id, values, source=self.source, at=at)
         )
         return person_id

@@ -5,53 +5,20 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from registry import catalogue
 from registry.access.scope import require_org_writable
 from registry.context import Ctx
-from registry.dates import PartialDate, today, utcnow
+from registry.dates import today, utcnow
 from registry.errors import Conflict, FieldIssue, Invalid
-from registry.persons.models import Person, Provenance
+from registry.persons import writer
+from registry.persons.models import Person
 from registry.persons.rules import identity_issues
-from registry.text import search_key
 from schemas.persons import PersonCreate, PersonUpdate
 
-ENCRYPTED = {"nid": "nid_ct", "cmnd": "cmnd_ct", "phone": "phone_ct", "email": "email_ct"}
-BLIND_INDEXED = {"nid": "nid_bidx", "cmnd": "cmnd_bidx"}
-PLACES = ("birth_place", "origin_place", "permanent_residence", "current_residence")
+ENCRYPTED = catalogue.encrypted("persons")
 
-# Field groups whose provenance is tracked (the sync authority matrix uses the same names).
-FIELD_GROUPS: dict[str, tuple[str, ...]] = {
-    "identity": (
-        "nid",
-        "cmnd",
-        "family_name",
-        "middle_name",
-        "given_name",
-        "other_names",
-        "birth_date",
-        "sex",
-        "ethnicity_code",
-        "religion_code",
-        "birth_place",
-        "origin_place",
-        "permanent_residence",
-        "life_status",
-        "death_date",
-    ),
-    "contact": ("phone", "email", "current_residence"),
-    "employment": (
-        "recruited_on",
-        "recruiting_agency",
-        "civil_servant_no",
-        "rank_code",
-        "salary_grade",
-        "salary_step",
-        "salary_coefficient",
-        "general_education",
-    ),
-}
 REQUIRED = (
     "family_name",
     "given_name",
@@ -95,64 +62,8 @@ def _validate(ctx: Ctx, state: dict[str, Any]) -> None:
         )
 
 
-def _check_unique(session: Session, person_id: uuid.UUID, column: str, bidx: str) -> None:
-    col = getattr(Person, column)
-    other = session.scalar(sa.select(Person.id).where(col == bidx, Person.id != person_id))
-    if other is not None:
-        field = column.removesuffix("_bidx")
-        raise Conflict(
-            f"another person already has this {field}",
-            issues=[FieldIssue(f"body.{field}", "already recorded for another person")],
-        )
-
-
 def _apply(session: Session, ctx: Ctx, person: Person, changes: dict[str, Any]) -> None:
-    for key, value in changes.items():
-        if key in ENCRYPTED:
-            setattr(
-                person,
-                ENCRYPTED[key],
-                None
-                if value is None
-                else ctx.cipher.encrypt(
-                    value, table="persons", column=ENCRYPTED[key], row_id=person.id
-                ),
-            )
-            if key in BLIND_INDEXED:
-                bidx = None if value is None else ctx.cipher.blind_index(value, purpose=key)
-                if bidx is not None:
-                    _check_unique(session, person.id, BLIND_INDEXED[key], bidx)
-                setattr(person, BLIND_INDEXED[key], bidx)
-        elif key in PLACES:
-            setattr(person, key, None if value is None else dict(value))
-        else:
-            setattr(person, key, value)
-    if "birth_date" in changes:
-        person.birth_year = PartialDate.parse(changes["birth_date"]).year
-    person.search_key = search_key(
-        person.family_name, person.middle_name, person.given_name, person.other_names
-    )
-    _record_provenance(session, ctx, person, changes)
-
-
-def _record_provenance(session: Session, ctx: Ctx, person: Person, changes: dict[str, Any]) -> None:
-    now = utcnow()
-    for group, fields in FIELD_GROUPS.items():
-        if not any(f in changes for f in fields):
-            continue
-        row = session.scalar(
-            sa.select(Provenance).where(
-                Provenance.person_id == person.id, Provenance.field_group == group
-            )
-        )
-        if row is None:
-            session.add(
-                Provenance(
-                    person_id=person.id, field_group=group, source=ctx.source, asserted_at=now
-                )
-            )
-        else:
-            row.source, row.asserted_at = ctx.source, now
+    writer.write(session, ctx.cipher, person, changes, source=ctx.source)
 
 
 def create_person(session: Session, ctx: Ctx, data: PersonCreate) -> Person:

@@ -19,10 +19,10 @@ from adapters.civil_service.client import CivilServiceClient, newest_per_nid
 from adapters.civil_service.mapping import CIVIL_SERVICE_OWNED, official_from_wire
 from adapters.civil_service.wire import Official
 from adapters.errors import AdapterError, CircuitOpen, CursorExpired, HostileResponse
-from registry.bulk import bulk_insert, bulk_update
 from registry.context import Ctx
 from registry.dates import PartialDate, utcnow
-from registry.persons.models import Person, Provenance
+from registry.persons import writer
+from registry.persons.models import Person
 from sync import clients, cursors, outbox
 from sync.apply import (
     OpenConflicts,
@@ -31,6 +31,7 @@ from sync.apply import (
     load_sources,
     record_conflict,
 )
+from sync.authority import group_of
 from sync.models import RemoteState
 from sync.official import owned_digest
 from sync.quarantine import quarantine
@@ -99,6 +100,8 @@ def apply_official(session: Session, ctx: Ctx, official: Official, run: JobRun) 
 
 
 _P = cast(sa.Table, Person.__table__)
+# The one authority group the civil-servant database owns (rank and salary).
+(GROUP,) = {group_of(f) for f in CIVIL_SERVICE_OWNED}
 _COLUMNS = (
     _P.c.id,
     _P.c.nid_bidx,
@@ -126,7 +129,7 @@ def apply_page(session: Session, ctx: Ctx, officials: list[Official], run: JobRu
             )
         )
     }
-    sources = load_sources(session, ids, "employment")
+    sources = load_sources(session, ids, GROUP)
     known = load_open_conflicts(session, ids, SYSTEM)
     run.counts["unlinked"] += len(officials) - len(rows)
     changes: dict[uuid.UUID, dict[str, Any]] = {}
@@ -145,7 +148,7 @@ def apply_page(session: Session, ctx: Ctx, officials: list[Official], run: JobRu
             system=SYSTEM,
             current=dict(row._mapping),
             values=owned,
-            source_of={"employment": sources.get(row.id)},
+            source_of={GROUP: sources.get(row.id)},
             known=known,
         )
         _echo_conflicts(session, ctx, row, data.birth_date, data.sex, run, known)
@@ -154,42 +157,8 @@ def apply_page(session: Session, ctx: Ctx, officials: list[Official], run: JobRu
         run.counts["applied" if applied else "unchanged"] += 1
         run.counts["conflicts"] += conflicts
         _remember(session, row.id, state, official)
-    bulk_update(session, Person, changes)
-    _assert_employment(session, changes, sources)
+    writer.write_many(session, ctx.cipher, changes, source=SYSTEM)
     session.flush()
-
-
-def _assert_employment(
-    session: Session, changes: dict[uuid.UUID, dict[str, Any]], sources: dict[uuid.UUID, str]
-) -> None:
-    """Provenance of the applied values: the civil-servant database, now."""
-    if not changes:
-        return
-    now = utcnow()
-    found = session.execute(
-        sa.select(Provenance.person_id, Provenance.id).where(
-            Provenance.person_id.in_(list(changes)), Provenance.field_group == "employment"
-        )
-    )
-    existing: dict[uuid.UUID, uuid.UUID] = {r[0]: r[1] for r in found}
-    bulk_update(
-        session,
-        Provenance,
-        {
-            existing[pid]: {"source": SYSTEM, "asserted_at": now}
-            for pid in changes
-            if pid in existing
-        },
-    )
-    bulk_insert(
-        session,
-        Provenance,
-        [
-            {"person_id": pid, "field_group": "employment", "source": SYSTEM, "asserted_at": now}
-            for pid in changes
-            if pid not in existing
-        ],
-    )
 
 
 def _remember(

@@ -24,6 +24,7 @@ from registry.persons.models import IdentityVerification, Person, Provenance
 from registry.persons.service import ENCRYPTED, decrypt_field
 from sync import clients, cursors
 from sync.apply import apply_asserted, write_values
+from sync.authority import group_of
 from sync.models import RemoteState
 from sync.quarantine import quarantine
 from sync.runs import JobRun, job
@@ -32,6 +33,8 @@ SYSTEM = "population"
 CURSOR = "population.events"
 BATCH = 50
 # Every identity field the population database asserts; numbers are compared decrypted.
+# The authority group the population database owns.
+(IDENTITY,) = {group_of(f) for f in IDENTITY_FIELDS}
 COMPARED = tuple(f for f in IDENTITY_FIELDS if f not in ENCRYPTED)
 
 
@@ -219,13 +222,13 @@ def _confirmed_by_population(session: Session, person_id: uuid.UUID) -> None:
     so its later changes apply without a conflict."""
     row = session.scalars(
         sa.select(Provenance).where(
-            Provenance.person_id == person_id, Provenance.field_group == "identity"
+            Provenance.person_id == person_id, Provenance.field_group == IDENTITY
         )
     ).first()
     if row is None:
         session.add(
             Provenance(
-                person_id=person_id, field_group="identity", source=SYSTEM, asserted_at=utcnow()
+                person_id=person_id, field_group=IDENTITY, source=SYSTEM, asserted_at=utcnow()
             )
         )
     elif row.source != SYSTEM:
