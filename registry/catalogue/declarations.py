@@ -334,6 +334,32 @@ API_TOKENS = RecordKind(
     ),
 )
 
+# Sync's operational rows that hold personal data. A conflict's values are those of the person
+# field it is about (``field``): the read policy judges them by that field's class.
+SYNC_CONFLICTS = RecordKind(
+    "sync_conflicts",
+    PER,
+    versioned=False,
+    fields=(
+        *(Field(n) for n in ("system", "field", "reason", "status", "resolution")),
+        Field("resolved_by", PER),
+        Field("resolved_at"),
+        Field("local", SEC, encrypted=True),
+        Field("remote", SEC, encrypted=True),
+    ),
+)
+# A refused answer of a national system, kept for inspection: whatever it held.
+SYNC_QUARANTINE = RecordKind(
+    "sync_quarantine",
+    PUB,
+    person_link=None,
+    versioned=False,
+    fields=(
+        *(Field(n) for n in ("system", "job", "reason", "subject")),
+        Field("payload", SEC, encrypted=True),
+    ),
+)
+
 KINDS: Final[dict[str, RecordKind]] = {
     k.table: k
     for k in (
@@ -356,5 +382,7 @@ KINDS: Final[dict[str, RecordKind]] = {
         ALERT_COMMENTS,
         USERS,
         API_TOKENS,
+        SYNC_CONFLICTS,
+        SYNC_QUARANTINE,
     )
 }

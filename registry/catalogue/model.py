@@ -72,6 +72,8 @@ class RecordKind:
     person_link: str | None = "person_id"
     pushed_to: frozenset[str] = frozenset()
     label_vi: str = ""
+    # Registry facts keep a version of every change; operational rows (sync's) do not.
+    versioned: bool = True
     by_name: dict[str, Field] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
