@@ -10,6 +10,7 @@ from rich.console import Console
 
 from registry.cli import sync as cli_sync
 from registry.cli.audit import app as audit_app
+from registry.cli.keys import app as keys_app
 from registry.cli.report import app as report_app
 from registry.cli.standards import app as standards_app
 from registry.cli.sync import app as sync_app
@@ -32,6 +33,7 @@ app.add_typer(sync_app, name="sync")
 app.add_typer(standards_app, name="standards")
 app.add_typer(user_app, name="user")
 app.add_typer(report_app, name="report")
+app.add_typer(keys_app, name="keys")
 app.command("worker")(cli_sync.worker)
 app.command("simulate")(cli_sync.simulate)
 
