@@ -16,6 +16,10 @@ class Settings(BaseSettings):
 
     var_dir: Path = Path("var")
     database_url: str = ""
+    # PostgreSQL: the schema owner's URL, for migrations and grants (`cadre db upgrade`,
+    # `cadre db grant-app-role`); the application's own role (CADRE_DATABASE_URL) cannot
+    # rewrite the audit, checkpoint and history tables. Empty: migrate with database_url.
+    migration_database_url: str = ""
     test_database_url: str = ""
     log_level: str = "INFO"
     log_json: bool = False
@@ -29,7 +33,9 @@ class Settings(BaseSettings):
     party_admission_min_age: int = 18
     party_admission_max_age: int = 60
     audit_checkpoint_every_events: int = 1000
-    audit_checkpoint_every_minutes: int = 10
+    # The chain head is signed (and copied to var/checkpoints/) at least this often while
+    # events arrive: it bounds how much of the chain only the database vouches for.
+    audit_checkpoint_every_seconds: int = 60
     page_size_default: int = 50
     page_size_max: int = 500
 
@@ -59,6 +65,9 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+pysqlite:///{(self.var_dir / 'cadre.db').resolve()}"
+
+    def resolved_migration_database_url(self) -> str:
+        return self.migration_database_url or self.resolved_database_url()
 
     @property
     def keys_dir(self) -> Path:

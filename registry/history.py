@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from registry import catalogue, hooks
 from registry.audit import chain as audit_chain
+from registry.audit.content import content_digest
 from registry.copyrows import insert_rows
 from registry.dates import utcnow
 from registry.db import Base, BigId, Entity
@@ -159,7 +160,8 @@ def append_versions(session: Session, rows: Iterable[dict[str, Any]]) -> None:
     """Set-based append of history rows and their audit events, in the caller's transaction.
 
     Used by the flush hook and by bulk paths (import): whatever writes history also writes
-    the audit trail, so no write path can skip either.
+    the audit trail, so no write path can skip either. Each event carries the digest of its
+    version (``registry.audit.content``), so the chain commits to the values written.
     """
     batch = list(rows)
     if not batch:
@@ -176,6 +178,7 @@ def append_versions(session: Session, rows: Iterable[dict[str, Any]]) -> None:
             fields=r.pop("_fields"),
             purpose=actor.purpose,
             request_id=r["request_id"],
+            content_digest=content_digest(r),
         )
         for r in batch
     ]

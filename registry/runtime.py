@@ -27,7 +27,7 @@ def audit_config(settings: Settings, keys: KeyProvider) -> AuditConfig:
         signer=Signer.from_seed(kid, seed),
         checkpoint_dir=settings.checkpoints_dir,
         every_events=settings.audit_checkpoint_every_events,
-        every_minutes=settings.audit_checkpoint_every_minutes,
+        every_seconds=settings.audit_checkpoint_every_seconds,
     )
 
 

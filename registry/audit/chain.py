@@ -45,6 +45,9 @@ CANONICAL_FIELDS = (
     "request_id",
     "outcome",
 )
+# Hashed after CANONICAL_FIELDS only when set, so events without it (reads, and everything
+# recorded before digests existed) hash exactly as they always did.
+DIGEST_FIELD = "content_digest"
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,9 @@ class AuditConfig:
     signer: Signer
     checkpoint_dir: Path
     every_events: int = 1000
-    every_minutes: int = 10
+    # A checkpoint at least this often while events arrive (the head is signed on the first
+    # append after the interval): at most this much of the chain is ever unanchored outside.
+    every_seconds: int = 60
 
 
 def set_audit_config(session: Session, config: AuditConfig) -> None:
@@ -66,13 +71,17 @@ _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
 
 def canonical_values(values: list[Any]) -> bytes:
-    """``values`` in CANONICAL_FIELDS order, ``occurred_at`` an aware UTC datetime."""
+    """``values`` in CANONICAL_FIELDS order, ``occurred_at`` an aware UTC datetime, then the
+    content digest if the event has one."""
     values[1] = values[1].isoformat()
     return _ENCODER.encode(values).encode()
 
 
 def canonical(ev: dict[str, Any]) -> bytes:
-    return canonical_values([ev[k] for k in CANONICAL_FIELDS])
+    values = [ev[k] for k in CANONICAL_FIELDS]
+    if ev.get(DIGEST_FIELD) is not None:
+        values.append(ev[DIGEST_FIELD])
+    return canonical_values(values)
 
 
 def chain_hash(prev_hash: str, ev: dict[str, Any]) -> str:
@@ -91,7 +100,9 @@ def draft(
     org_scope: str | None = None,
     purpose: str | None = None,
     request_id: str | None = None,
+    content_digest: str | None = None,
 ) -> dict[str, Any]:
+    """An event to append; ``content_digest`` when it records a history version."""
     return {
         "actor": actor,
         "role": role,
@@ -103,6 +114,7 @@ def draft(
         "purpose": purpose,
         "request_id": request_id,
         "outcome": outcome,
+        DIGEST_FIELD: content_digest,
     }
 
 
@@ -145,7 +157,7 @@ def _maybe_checkpoint(
     if isinstance(last_at, dt.datetime) and last_at.tzinfo is None:
         last_at = last_at.replace(tzinfo=dt.UTC)
     due_by_size = seq - last_seq >= config.every_events
-    due_by_time = last_at is None or now - last_at >= dt.timedelta(minutes=config.every_minutes)
+    due_by_time = last_at is None or now - last_at >= dt.timedelta(seconds=config.every_seconds)
     if due_by_size or due_by_time:
         write_checkpoint(session, config, seq=seq, head_hash=head_hash, now=now)
 

@@ -13,7 +13,9 @@ class AuditEvent(Base):
     """One append-only audit event, chained: ``hash = SHA-256(prev_hash ‖ canonical(event))``.
 
     ``seq`` is contiguous from 1. Appends are serialised on the ``audit_head`` row, so
-    concurrent writers never fork the chain. Values of fields are never stored, only names.
+    concurrent writers never fork the chain. Values of fields are never stored, only names;
+    an event that records a history version carries that version's ``content_digest``
+    (``registry.audit.content``), which is hashed into the chain with the rest.
     """
 
     __tablename__ = "audit_events"
@@ -30,6 +32,9 @@ class AuditEvent(Base):
     purpose: Mapped[str | None] = mapped_column(sa.String(200))
     request_id: Mapped[str | None] = mapped_column(sa.String(64))
     outcome: Mapped[str] = mapped_column(sa.String(16))
+    # SHA-256 of the history version this event records; null for reads, sign-ins, exports
+    # and for versions recorded before digests existed.
+    content_digest: Mapped[str | None] = mapped_column(sa.String(64))
     prev_hash: Mapped[str] = mapped_column(sa.String(64))
     hash: Mapped[str] = mapped_column(sa.String(64))
 
@@ -46,6 +51,10 @@ class AuditHead(Base):
     hash: Mapped[str] = mapped_column(sa.String(64))
     checkpoint_seq: Mapped[int] = mapped_column(BigId)
     checkpoint_at: Mapped[dt.datetime | None]
+    # History versions with ``seq`` up to this one were recorded before events carried
+    # content digests (set once by the migration that added them); verify does not look for
+    # their events. Null: none.
+    versions_before_digests: Mapped[int | None] = mapped_column(BigId)
 
 
 class AuditCheckpoint(Base):

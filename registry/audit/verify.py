@@ -1,9 +1,12 @@
-"""Verification of the audit chain and its checkpoints (``cadre audit verify``).
+"""Verification of the audit chain, its checkpoints and the content it vouches for
+(``cadre audit verify``).
 
 Streams the events in ``seq`` order and recomputes every hash: an edited, deleted, reordered
 or inserted event breaks the chain at its sequence number. A rewrite of the whole table that
 recomputes all hashes is caught by the signed checkpoints, above all the copies kept outside
-the database, whose head hashes the rewritten chain no longer reaches.
+the database, whose head hashes the rewritten chain no longer reaches. While walking, the
+events' content digests are paired with the history versions, and afterwards every live row
+is compared with its latest version (``registry.audit.verify_content``).
 """
 
 from __future__ import annotations
@@ -19,9 +22,10 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 
-from registry.audit.chain import CANONICAL_FIELDS, GENESIS, canonical_values
+from registry.audit.chain import CANONICAL_FIELDS, DIGEST_FIELD, GENESIS, canonical_values
 from registry.audit.models import AuditCheckpoint, AuditEvent, AuditHead
 from registry.audit.signing import verify as verify_signature
+from registry.audit.verify_content import VersionMatcher, check_live_rows, stream_versions
 
 _EVENTS = cast(sa.Table, AuditEvent.__table__)
 _CHECKPOINTS = cast(sa.Table, AuditCheckpoint.__table__)
@@ -30,11 +34,22 @@ _HEAD = cast(sa.Table, AuditHead.__table__)
 
 @dataclass
 class VerifyReport:
+    """What ``verify_all`` found. ``first_bad_seq`` is an event's sequence number;
+    ``first_bad_row`` names the first bad history version or live row ("record_versions seq
+    N …", "persons <id> …"): the chain can be intact while the content it vouches for is not."""
+
     events: int = 0
     checkpoints: int = 0
+    versions: int = 0
+    live_rows: int = 0
     first_bad_seq: int | None = None
+    first_bad_row: str | None = None
     problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    # The newest checkpoint kept outside the database, and how many events came after it:
+    # those are vouched for only by the database itself.
+    last_external_checkpoint: int | None = None
+    events_after_external_checkpoint: int = 0
 
     @property
     def ok(self) -> bool:
@@ -45,12 +60,18 @@ class VerifyReport:
             self.first_bad_seq = seq
         self.problems.append(problem)
 
+    def fail_row(self, row: str, problem: str) -> None:
+        if self.first_bad_row is None:
+            self.first_bad_row = row
+        self.problems.append(problem)
+
 
 def _raw_rows(conn: sa.Connection) -> Iterator[tuple[Any, ...]]:
-    """Events in seq order as plain tuples (CANONICAL_FIELDS, prev_hash, hash), read with the
+    """Events in seq order as plain tuples (CANONICAL_FIELDS, content_digest, prev_hash, hash),
+    read with the
     driver's own cursor: the chain walk is the hot path, and per-row ORM processing would
     halve its rate."""
-    names = ", ".join([*CANONICAL_FIELDS, "prev_hash", "hash"])
+    names = ", ".join([*CANONICAL_FIELDS, DIGEST_FIELD, "prev_hash", "hash"])
     dbapi: Any = conn.connection.dbapi_connection
     if conn.dialect.name == "postgresql":
         names = names.replace("occurred_at", "occurred_at AT TIME ZONE 'UTC'")
@@ -72,8 +93,11 @@ def _as_utc(value: Any) -> dt.datetime:
     return value.replace(tzinfo=dt.UTC)  # type: ignore[no-any-return]
 
 
-def _walk_chain(conn: sa.Connection, report: VerifyReport, wanted: set[int]) -> dict[int, str]:
-    """Check every link; return the stored hash at each wanted sequence number."""
+def _walk_chain(
+    conn: sa.Connection, report: VerifyReport, wanted: set[int], matcher: VersionMatcher
+) -> dict[int, str]:
+    """Check every link, hand each content digest to ``matcher``; return the stored hash at
+    each wanted sequence number."""
     prev, expected = GENESIS, 1
     prev_ascii = prev.encode("ascii")
     found: dict[int, str] = {}
@@ -83,20 +107,25 @@ def _walk_chain(conn: sa.Connection, report: VerifyReport, wanted: set[int]) -> 
         if seq != expected:
             report.fail(expected, f"event {expected} is missing (next stored is {seq})")
             break
-        if row[12] != prev:
+        if row[13] != prev:
             report.fail(seq, f"event {seq} does not link to event {seq - 1}")
             break
         values = list(row[:12])
         values[1] = _as_utc(values[1])
         if isinstance(values[8], str):
             values[8] = json.loads(values[8])
-        if sha256(prev_ascii + canonical_values(values)).hexdigest() != row[13]:
+        digest = row[12]
+        if digest is not None:
+            values.append(digest)
+        if sha256(prev_ascii + canonical_values(values)).hexdigest() != row[14]:
             report.fail(seq, f"event {seq} was altered (its hash does not recompute)")
             break
-        prev = row[13]
+        prev = row[14]
         prev_ascii = prev.encode("ascii")
         if seq in wanted:
             found[seq] = prev
+        if digest is not None:
+            matcher.event(seq, digest, f"{row[6]} {row[7]}")
         expected += 1
     report.events = expected - 1
     return found
@@ -128,19 +157,80 @@ def _load_checkpoints(
 
 
 def verify_all(
-    conn: sa.Connection, *, public_key_b64: str, checkpoint_dir: Path | None
+    conn: sa.Connection,
+    *,
+    public_key_b64: str,
+    checkpoint_dir: Path | None,
+    content: bool = True,
 ) -> VerifyReport:
+    """Check the chain, the checkpoints, the history against the chain and the live rows
+    against the history; ``content=False`` checks the chain and checkpoints only."""
     started = time.perf_counter()
     report = VerifyReport()
     checkpoints = _load_checkpoints(conn, checkpoint_dir)
     wanted = {int(c["seq"]) for _, c in checkpoints if isinstance(c.get("seq"), int)}
-    hashes = _walk_chain(conn, report, wanted)
+    before = _versions_before_digests(conn)
+    matcher = VersionMatcher(stream_versions(conn, before) if content else iter(()))
+    hashes = _walk_chain(conn, report, wanted, matcher)
+    chain_ok = report.ok
     _check_head(conn, report)
     for origin, cp in checkpoints:
         report.checkpoints += 1
         _check_checkpoint(report, origin, cp, hashes, public_key_b64)
+    _note_external(report, checkpoints)
+    if content and chain_ok:
+        _check_versions(report, matcher)
+        _check_live(conn, report)
+    elif content:
+        report.problems.append("history and live rows not checked: the chain is broken")
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _versions_before_digests(conn: sa.Connection) -> int:
+    value = conn.execute(sa.select(_HEAD.c.versions_before_digests).where(_HEAD.c.id == 1)).scalar()
+    return int(value or 0)
+
+
+def _check_versions(report: VerifyReport, matcher: VersionMatcher) -> None:
+    """Report what the pairing left over: versions first (the bad row itself), then events
+    whose version is gone. An edited version shows on both sides."""
+    unpaired = matcher.finish()
+    report.versions = matcher.versions_seen
+    versions = sorted(item for items in unpaired.versions.values() for item in items)
+    events = sorted(item for items in unpaired.events.values() for item in items)
+    for seq, label in versions:
+        report.fail_row(
+            f"record_versions seq {seq}",
+            f"history version seq {seq} ({label}) matches no audit event: edited or inserted",
+        )
+    for seq, label in events:
+        report.fail_row(
+            f"audit event {seq} ({label})",
+            f"audit event {seq} records a version of {label} that is not stored as recorded: "
+            "deleted or edited",
+        )
+
+
+def _check_live(conn: sa.Connection, report: VerifyReport) -> None:
+    checked, first, bad = check_live_rows(conn)
+    report.live_rows = checked
+    if first is not None:
+        report.fail_row(
+            f"{first.table} {first.row_id}",
+            f"live row {first.table} {first.row_id} {first.problem}"
+            + (f" (and {bad - 1} more rows)" if bad > 1 else ""),
+        )
+
+
+def _note_external(report: VerifyReport, checkpoints: list[tuple[str, dict[str, Any]]]) -> None:
+    external = [
+        c["seq"]
+        for origin, c in checkpoints
+        if origin.startswith("file ") and isinstance(c.get("seq"), int)
+    ]
+    report.last_external_checkpoint = max(external, default=None)
+    report.events_after_external_checkpoint = report.events - (report.last_external_checkpoint or 0)
 
 
 def _check_head(conn: sa.Connection, report: VerifyReport) -> None:

@@ -23,7 +23,8 @@ def _runtime() -> Runtime:
 
 @app.command("verify")
 def verify() -> None:
-    """Check every event and checkpoint; exit 1 naming the first bad sequence number."""
+    """Check every event and checkpoint, every history version against its event and every
+    live row against its latest version; exit 1 naming the first bad event or row."""
     from registry.audit.verify import verify_all
 
     rt = _runtime()
@@ -35,15 +36,28 @@ def verify() -> None:
         )
     rate = report.events / report.seconds if report.seconds else 0.0
     console.print(
-        f"{report.events} events, {report.checkpoints} checkpoints checked "
-        f"in {report.seconds:.2f}s ({rate:,.0f} events/s)"
+        f"{report.events} events, {report.checkpoints} checkpoints, {report.versions} history "
+        f"versions, {report.live_rows} live rows checked in {report.seconds:.2f}s "
+        f"({rate:,.0f} events/s)"
     )
+    if report.last_external_checkpoint is None:
+        console.print(f"no checkpoint outside the database; {report.events} events unanchored")
+    else:
+        console.print(
+            f"{report.events_after_external_checkpoint} events newer than the last external "
+            f"checkpoint (seq {report.last_external_checkpoint})"
+        )
     if not report.ok:
-        console.print(f"[red]FAILED[/red] first bad sequence number: {report.first_bad_seq}")
-        for problem in report.problems:
+        if report.first_bad_seq is not None:
+            console.print(f"[red]FAILED[/red] first bad sequence number: {report.first_bad_seq}")
+        if report.first_bad_row is not None:
+            console.print(f"[red]FAILED[/red] first bad row: {report.first_bad_row}")
+        for problem in report.problems[:20]:
             console.print(f"  - {problem}")
+        if len(report.problems) > 20:
+            console.print(f"  … and {len(report.problems) - 20} more")
         raise typer.Exit(code=1)
-    console.print("[green]chain and checkpoints verify[/green]")
+    console.print("[green]chain, checkpoints, history and live rows verify[/green]")
 
 
 @app.command("checkpoint")

@@ -2,14 +2,15 @@
 
 It writes what ``registry.history.append_versions`` writes for an ORM insert — the history
 rows, their audit events on the hash chain, and the civil-service outbox items — but sends
-the two big row sets (entities, history) with COPY instead of executemany. The audit chain
+the two big row sets (entities, history) with COPY instead of executemany. Each event carries
+the content digest of its history row, as ``append_versions`` gives it. The audit chain
 and the outbox are appended through their own modules, so their rules stay in one place.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from registry import hooks
 from registry.audit import chain as audit_chain
+from registry.audit.content import content_digest
 from registry.history import _BOOKKEEPING as BOOKKEEPING  # the hook's list: same event fields
 from registry.history import Actor, RecordVersion
 
@@ -53,6 +55,7 @@ def copy_groups(
     (the session's: ``dbapi`` is its connection)."""
     versions_table = cast(sa.Table, RecordVersion.__table__)
     who = (actor.actor_id, actor.role, actor.reason, actor.request_id)
+    digests: list[str] = []  # of each history row, in the order the events are drafted
     with dbapi.cursor() as cur:
         for group in groups:
             if group.rows:
@@ -63,8 +66,9 @@ def copy_groups(
             for group in groups
             for (row_id, data), owner in zip(group.snapshot_texts(), group.owners(), strict=True)
         )
-        copy_rows(cur, versions_table, VERSION_COLUMNS, history)
-    audit_chain.append(session, [d for group in groups for d in _drafts(group, actor)])
+        copy_rows(cur, versions_table, VERSION_COLUMNS, _digested(history, digests))
+    pending = iter(digests)
+    audit_chain.append(session, [d for group in groups for d in _drafts(group, actor, pending)])
     hooks.versions_written(
         session,
         (
@@ -75,7 +79,15 @@ def copy_groups(
     )
 
 
-def _drafts(group: NewRows, actor: Actor) -> Iterable[dict[str, Any]]:
+def _digested(rows: Iterable[tuple[Any, ...]], digests: list[str]) -> Iterator[tuple[Any, ...]]:
+    """``rows`` unchanged, noting the content digest of each on the way to COPY: taken over
+    the JSON text exactly as it is written, so it matches the stored row."""
+    for row in rows:
+        digests.append(content_digest(dict(zip(VERSION_COLUMNS, row, strict=True))))
+        yield row
+
+
+def _drafts(group: NewRows, actor: Actor, digests: Iterator[str]) -> Iterable[dict[str, Any]]:
     action = f"{group.table.name}.insert"
     named = [c for c in group.columns if c not in BOOKKEEPING]
     id_at = group.columns.index("id")
@@ -92,6 +104,7 @@ def _drafts(group: NewRows, actor: Actor) -> Iterable[dict[str, Any]]:
             fields=[name for name, i in zip(named, picks, strict=True) if row[i] is not None],
             purpose=actor.purpose,
             request_id=actor.request_id,
+            content_digest=next(digests),
         )
 
 

@@ -28,7 +28,7 @@ def config(tmp_path: Path) -> AuditConfig:
         signer=Signer.from_seed("test-1", b"\x01" * 32),
         checkpoint_dir=tmp_path / "cp",
         every_events=10_000,
-        every_minutes=10_000,
+        every_seconds=10_000 * 60,
     )
 
 

@@ -1,0 +1,208 @@
+"""Verification of content: the history against the chain, the live rows against the history.
+
+Two checks beside the chain walk of ``registry.audit.verify``:
+
+- Every history version (``record_versions``) recorded since digests exist must match, by
+  its content digest, exactly one event on the chain, and every event that carries a digest
+  must find its version. An edited version matches nothing (and leaves its event without a
+  version), a deleted one leaves its event alone, an inserted one has no event. Both sides are
+  streamed in ``seq`` order; they are recorded in the same order except where concurrent
+  transactions interleave on PostgreSQL, so the unpaired digests held in memory stay few.
+- Every live row of every versioned table must equal its latest recorded version, compared
+  as the history snapshots it (``registry.history.snapshot``), columns redacted in history
+  left out. A row edited behind the application's back, or inserted without history, fails.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+import sqlalchemy as sa
+
+from registry import catalogue
+from registry.audit.content import digest_values, instant_text, uuid_text
+from registry.db import Base, Entity
+from registry.history import RecordVersion, to_jsonable
+
+_VERSIONS = cast(sa.Table, RecordVersion.__table__)
+_VERSION_COLUMNS = (
+    "seq, table_name, row_id, version, op, data, recorded_at, actor, actor_role, reason, "
+    "request_id, person_id"
+)
+
+
+@dataclass
+class Unpaired:
+    """Digests seen on one side and not (yet) on the other, by digest."""
+
+    events: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    versions: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+
+
+def _take(pool: dict[str, list[tuple[int, str]]], digest: str) -> bool:
+    items = pool.get(digest)
+    if not items:
+        return False
+    items.pop()
+    if not items:
+        del pool[digest]
+    return True
+
+
+class VersionMatcher:
+    """Pairs the chain's digest-carrying events (fed in ``seq`` order by the chain walk) with
+    the history versions (pulled from their own cursor in ``seq`` order)."""
+
+    def __init__(self, versions: Iterator[tuple[int, str, str]]) -> None:
+        self._versions = versions
+        self.unpaired = Unpaired()
+        self.versions_seen = 0
+
+    def event(self, seq: int, digest: str, label: str) -> None:
+        nxt = next(self._versions, None)
+        if nxt is not None:
+            self.versions_seen += 1
+            if nxt[1] == digest:
+                return  # the common case: both sides in step
+            self._version(nxt)
+        if not _take(self.unpaired.versions, digest):
+            self.unpaired.events.setdefault(digest, []).append((seq, label))
+
+    def _version(self, item: tuple[int, str, str]) -> None:
+        if not _take(self.unpaired.events, item[1]):
+            self.unpaired.versions.setdefault(item[1], []).append((item[0], item[2]))
+
+    def finish(self) -> Unpaired:
+        for item in self._versions:
+            self.versions_seen += 1
+            self._version(item)
+        return self.unpaired
+
+
+def stream_versions(conn: sa.Connection, after_seq: int) -> Iterator[tuple[int, str, str]]:
+    """(seq, recomputed digest, label) of every version after ``after_seq``, in seq order,
+    read with the driver's own cursor (as the chain walk is)."""
+    dbapi: Any = conn.connection.dbapi_connection
+    postgres = conn.dialect.name == "postgresql"
+    if postgres:
+        cur = dbapi.cursor(name="cadre_versions_verify")
+        cur.itersize = 5000
+        param = "%s"
+    else:
+        cur = dbapi.cursor()
+        param = "?"
+    loads = json.loads
+    try:
+        cur.execute(
+            f"SELECT {_VERSION_COLUMNS} FROM record_versions "  # noqa: S608 - constants
+            f"WHERE seq > {param} ORDER BY seq",
+            (after_seq,),
+        )
+        while rows := cur.fetchmany(5000):
+            for seq, table, row_id, version, op, data, at, *who, person in rows:
+                if isinstance(at, str):
+                    at = dt.datetime.fromisoformat(at)
+                row_text = uuid_text(row_id)
+                digest = digest_values(
+                    [
+                        table,
+                        row_text,
+                        version,
+                        op,
+                        loads(data) if isinstance(data, str) else data,
+                        instant_text(at),
+                        *who,
+                        uuid_text(person),
+                    ]
+                )
+                yield seq, digest, f"{table} {row_text} version {version}"
+    finally:
+        cur.close()
+
+
+def versioned_tables() -> list[sa.Table]:
+    """Every table whose rows the flush hook versions (the ``Entity`` models)."""
+    import registry.models  # noqa: F401 - registers every model of the core
+
+    tables = {
+        m.local_table
+        for m in Base.registry.mappers
+        if issubclass(m.class_, Entity) and isinstance(m.local_table, sa.Table)
+    }
+    return sorted(tables, key=lambda t: t.name)
+
+
+@dataclass
+class LiveMismatch:
+    table: str
+    row_id: str
+    problem: str
+
+
+def check_live_rows(conn: sa.Connection) -> tuple[int, LiveMismatch | None, int]:
+    """(rows checked, the first row that differs from its latest version, how many differ)."""
+    checked, bad, first = 0, 0, None
+    for table in versioned_tables():
+        for row_id, problem in _table_mismatches(conn, table):
+            if problem is None:
+                checked += 1
+                continue
+            checked += 1
+            bad += 1
+            if first is None:
+                first = LiveMismatch(table.name, row_id, problem)
+    return checked, first, bad
+
+
+def _table_mismatches(conn: sa.Connection, table: sa.Table) -> Iterator[tuple[str, str | None]]:
+    inner = _VERSIONS.alias("latest")
+    latest = (
+        sa.select(sa.func.max(inner.c.seq))
+        .where(inner.c.table_name == table.name, inner.c.row_id == table.c.id)
+        .scalar_subquery()
+    )
+    stmt = (
+        sa.select(table, _VERSIONS.c.seq.label("_v_seq"), _VERSIONS.c.data.label("_v_data"))
+        .select_from(table.outerjoin(_VERSIONS, _VERSIONS.c.seq == latest))
+        .order_by(table.c.id)
+    )
+    redact = catalogue.redacted(table.name)
+    columns = [(c, c.key) for c in table.columns if c.key not in redact]
+    # On the statement, not the connection: Connection.execution_options changes the caller's
+    # connection for good (every later statement would open a server-side cursor).
+    result = conn.execute(stmt.execution_options(yield_per=2000))
+    for row in result:
+        values = row._mapping
+        row_id = str(values[table.c.id])
+        data = values["_v_data"]
+        if data is None:
+            yield row_id, "has no recorded version"
+            continue
+        for column, key in columns:
+            live = to_jsonable(values[column])
+            stored = data.get(key)
+            if live != stored and not _same(column, values[column], stored):
+                yield row_id, f"{key} differs from its latest version (seq {values['_v_seq']})"
+                break
+        else:
+            yield row_id, None
+
+
+def _same(column: sa.Column[Any], live: Any, stored: Any) -> bool:
+    """Equal once both are read as the column's type: an instant written in another time
+    zone, or a decimal written with fewer places than the column keeps, is the same value."""
+    if live is None or not isinstance(stored, str):
+        return False
+    try:
+        if isinstance(live, dt.datetime):
+            return live == dt.datetime.fromisoformat(stored)
+        if isinstance(live, decimal.Decimal):
+            return live == decimal.Decimal(stored)
+    except (ValueError, decimal.InvalidOperation):
+        return False
+    return False
