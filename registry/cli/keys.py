@@ -34,6 +34,9 @@ def rotate(
         bool, typer.Option("--index-key", help="also a new blind-index key; rebuild the indexes")
     ] = False,
     batch_size: Annotated[int, typer.Option(min=1, max=10_000)] = 500,
+    pause: Annotated[
+        float, typer.Option(min=0, help="seconds to wait between batches (a busy database)")
+    ] = 0.0,
 ) -> None:
     """Make a new data key current and re-encrypt every value under it, in batches.
 
@@ -47,7 +50,9 @@ def rotate(
 
     try:
         report = run_rotation(
-            rt, index_key=index_key, batch_size=batch_size, prepare=_no_push, progress=progress
+            rt, index_key=index_key, batch_size=batch_size, prepare=_no_push,
+            progress=progress,
+            pause=pause,
         )
     except RegistryError as exc:
         console.print(f"[red]error:[/red] {exc.message}")

@@ -195,7 +195,10 @@ def run_pass(
     limit: int,
     prepare: Callable[[Session], None],
     progress: Callable[[str, int], None] | None = None,
+    pause: float = 0.0,
 ) -> PassReport:
+    """``pause``: seconds to wait after each batch that rewrote rows (to spare a busy
+    database)."""
     report = PassReport()
     for table in tables():
         after: uuid.UUID | None = None
@@ -208,6 +211,9 @@ def run_pass(
             after = batch.last_id
             report.rewritten[table] += batch.rewritten
             report.duplicates.update(batch.duplicates)
-            if progress is not None and batch.rewritten:
-                progress(table, report.rewritten[table])
+            if batch.rewritten:
+                if progress is not None:
+                    progress(table, report.rewritten[table])
+                if pause:
+                    time.sleep(pause)
     return report

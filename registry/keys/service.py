@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -63,11 +64,18 @@ def _passes(
     batch_size: int,
     prepare: Callable[[Session], None],
     progress: Callable[[str, int], None] | None,
+    pause: float,
 ) -> bool:
     """Passes until one rewrites nothing; True when no row is left wrong."""
     for _ in range(MAX_PASSES):
         done = rotation.run_pass(
-            rt.sessions, rt.cipher, plan=plan, limit=batch_size, prepare=prepare, progress=progress
+            rt.sessions,
+            rt.cipher,
+            plan=plan,
+            limit=batch_size,
+            prepare=prepare,
+            progress=progress,
+            pause=pause,
         )
         report.passes += 1
         report.rewritten.update(done.rewritten)
@@ -84,6 +92,7 @@ def rotate(
     batch_size: int = 500,
     prepare: Callable[[Session], None] | None = None,
     progress: Callable[[str, int], None] | None = None,
+    pause: float = 0.0,
 ) -> RotationReport:
     """Make a new data key (and with ``index_key`` a new index key) current and rewrite every
     value under it; or, when a rotation was interrupted, finish that one (no new key)."""
@@ -102,7 +111,16 @@ def rotate(
         )
         plan = rotation.Plan(data_key=data_key, rebuild_index=rebuild)
         ready = _preparer(rt, prepare)
-        clean = _passes(rt, report, plan, batch_size=batch_size, prepare=ready, progress=progress)
+        run = functools.partial(
+            _passes,
+            rt,
+            report,
+            batch_size=batch_size,
+            prepare=ready,
+            progress=progress,
+            pause=pause,
+        )
+        clean = run(plan)
         report.data_done = clean
         if clean:
             keys.end_data_rotation()
@@ -111,7 +129,7 @@ def rotate(
             # A process that computed an index with the previous key just before the rebuild
             # began may have committed since the last pass: one more pass catches it.
             final = rotation.Plan(data_key=data_key, rebuild_index=True)
-            _passes(rt, report, final, batch_size=batch_size, prepare=ready, progress=progress)
+            run(final)
             report.index_done = True
         return report
 
