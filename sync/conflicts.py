@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from registry.access.scope import require_person_writable, scope_clause
+from registry.access import policy
 from registry.context import Ctx
 from registry.dates import PartialDate, utcnow
 from registry.errors import Conflict as ConflictError
@@ -28,7 +29,9 @@ def _value(ctx: Ctx, c: Conflict, column: str) -> Any:
 
 
 def as_read(ctx: Ctx, c: Conflict) -> ConflictRead:
-    shown = ctx.principal.sees_sensitive
+    # The values are those of the person field the conflict is about: the policy judges them
+    # by that field's class (a rank is shown, an identification number is not).
+    shown = policy.sees_field(ctx.principal, "persons", c.field)
     return ConflictRead(
         id=c.id,
         person_id=c.person_id,

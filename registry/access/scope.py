@@ -47,6 +47,12 @@ def scope_clause(model: type[Entity], path: str) -> sa.ColumnElement[bool]:
         )
     if model.__tablename__ == "alerts":  # about a post or a person: scoped by the post's unit
         return cols.org_unit_id.in_(_subtree(path))  # type: ignore[no-any-return]
+    if model.__tablename__ == "alert_comments":  # as its alert
+        from registry.alerts.models import Alert
+
+        return cols.alert_id.in_(  # type: ignore[no-any-return]
+            sa.select(Alert.id).where(Alert.org_unit_id.in_(_subtree(path)))
+        )
     if model is PartyEvent:
         return PartyEvent.membership_id.in_(
             sa.select(PartyMembership.id).where(scope_clause(PartyMembership, path))
@@ -56,6 +62,30 @@ def scope_clause(model: type[Entity], path: str) -> sa.ColumnElement[bool]:
     if "org_unit_id" in cols:
         return cols.org_unit_id.in_(_subtree(path))  # type: ignore[no-any-return]
     return sa.true()  # registry-wide reference data (standard profiles)
+
+
+def entity_models() -> list[type[Entity]]:
+    """Every versioned model of the registry."""
+    return sorted(
+        (m.class_ for m in Entity.registry.mappers if issubclass(m.class_, Entity)),
+        key=lambda m: m.__tablename__,
+    )
+
+
+def rows_in_scope(
+    table_col: sa.ColumnElement[str], row_col: sa.ColumnElement[uuid.UUID], path: str
+) -> sa.ColumnElement[bool]:
+    """History rows (``table_col``, ``row_col``) of records inside the subtree at ``path``,
+    judged by where each record stands now."""
+    return sa.or_(
+        *(
+            sa.and_(
+                table_col == m.__tablename__,
+                row_col.in_(sa.select(m.__table__.c.id).where(scope_clause(m, path))),
+            )
+            for m in entity_models()
+        )
+    )
 
 
 def visible(stmt: sa.Select[Any], model: type[Entity], principal: Principal) -> sa.Select[Any]:

@@ -8,12 +8,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from registry.access import policy
 from registry.access.principal import Principal
 from registry.errors import Forbidden
 
-SENSITIVE_RULES = frozenset(
-    {"no_discipline_in_effect", "appointed_while_ineligible", "planned_while_ineligible"}
-)
+# The record kind each rule's explanation is made of, where that kind is closed to some
+# readers (the read policy decides who): the forms and dates of sanctions, a party status.
+RULE_SOURCES = {
+    "no_discipline_in_effect": "disciplines",
+    "appointed_while_ineligible": "disciplines",
+    "planned_while_ineligible": "disciplines",
+    "party_member": "party_memberships",
+}
+SENSITIVE_RULES = frozenset(RULE_SOURCES)
 
 
 def require_cadre_reader(principal: Principal) -> None:
@@ -22,6 +29,7 @@ def require_cadre_reader(principal: Principal) -> None:
 
 
 def shown_details(rule: str, details: dict[str, Any], principal: Principal) -> dict[str, Any]:
-    if rule not in SENSITIVE_RULES or principal.sees_sensitive:
+    source = RULE_SOURCES.get(rule)
+    if source is None or policy.sees_kind(principal, source):
         return details
     return {**details, "found": None, "evidence": [], "masked": True}

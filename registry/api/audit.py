@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 from pydantic import AwareDatetime, BaseModel
 
+from registry import catalogue
 from registry.access.principal import Principal
 from registry.access.scope import get_visible
 from registry.api.deps import CtxDep, ServicesDep, SessionDep
@@ -94,6 +95,7 @@ def list_changes(
     _auditing(ctx.principal)
     items = changes(
         session,
+        ctx.principal,
         actor=actor,
         object_id=object,
         table=table,
@@ -102,6 +104,24 @@ def list_changes(
         after_seq=cursor,
         limit=limit,
     )
+    shown = sorted(
+        {
+            f.field
+            for c in items
+            for f in c.changes
+            if f.field not in c.masked_fields and f.field in catalogue.sensitive_fields(c.table)
+        }
+        | {c.table for c in items if c.table in catalogue.sensitive_tables()}
+    )
+    log_read(
+        session,
+        ctx,
+        action="changes.list",
+        object_type="record_versions",
+        object_ids=sorted({str(c.object_id) for c in items}),
+        fields=shown,
+    )
+    session.commit()  # on record before anyone sees the history
     return {"items": items, "next_cursor": str(items[-1].seq) if len(items) == limit else None}
 
 
@@ -110,6 +130,10 @@ def export(
     person_id: uuid.UUID, session: SessionDep, ctx: CtxDep, svc: ServicesDep, response: Response
 ) -> Any:
     _auditing(ctx.principal)
+    if not ctx.principal.sees_sensitive:
+        # A bundle is the whole recorded file, party and discipline included, and signed as
+        # it is: it cannot be masked, so it is refused without a stated purpose.
+        raise Forbidden("an export carries the whole file: state a purpose (X-Purpose)")
     get_visible(session, Person, person_id, ctx.principal)
     bundle = build_bundle(session, svc.audit, person_id)
     log_read(

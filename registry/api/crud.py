@@ -16,6 +16,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from registry import catalogue
+from registry.access import policy
 from registry.access.scope import get_visible, require_writable, scope_clause, visible
 from registry.alerts.privacy import require_cadre_reader
 from registry.alerts.service import reevaluate_people
@@ -56,8 +58,13 @@ class Resource(Generic[E]):
     filters: tuple[str, ...] = ()
     retire_check: Callable[[Session, E], None] | None = None
     writable_by: tuple[str, ...] = field(default=("admin", "officer", "service"))
-    # Sensitive records (party membership, discipline): every read is an audit event.
-    sensitive: bool = False
+
+    @property
+    def sensitive(self) -> bool:
+        """Special-category records (the catalogue's): every read is an audit event, and the
+        read policy may close them as a whole."""
+        k = catalogue.kind(self.model.__tablename__)
+        return k is not None and k.sensitivity >= catalogue.Sensitivity.SPECIAL
 
 
 def _retire(session: Session, ctx: Ctx, obj: Entity, reason: str) -> None:
@@ -72,7 +79,7 @@ def _retire(session: Session, ctx: Ctx, obj: Entity, reason: str) -> None:
 def _may_read(res: Resource[Any], ctx: Ctx) -> None:
     """Sensitive records (party membership, discipline) open to administrators, officers and
     auditors who state a purpose, not to applications or to auditors without one."""
-    if res.sensitive and not ctx.principal.sees_sensitive:
+    if not policy.sees_kind(ctx.principal, res.model.__tablename__):
         raise Forbidden(
             f"{res.path} are sensitive personal data: state a purpose (X-Purpose) to read them"
             if ctx.principal.role == "auditor"

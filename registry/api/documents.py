@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
-from registry.access.principal import SENSITIVE_TABLES
+from registry.access import policy
 from registry.access.scope import get_visible
 from registry.api.crud import etag_of
 from registry.api.deps import CtxDep, ServicesDep, SessionDep
@@ -47,7 +47,7 @@ async def upload(
     filename: Annotated[str, Query(max_length=200)],
     content_type: Annotated[str, Header()] = "application/octet-stream",
 ) -> Any:
-    if owner_table in SENSITIVE_TABLES and not ctx.principal.sees_sensitive:
+    if not policy.sees_document(ctx.principal, owner_table):
         raise Forbidden(f"documents of {owner_table} are not open to role {ctx.principal.role}")
     limit = svc.settings.max_document_bytes
     chunks: list[bytes] = []
@@ -78,7 +78,7 @@ async def upload(
 @router.get("/documents/{document_id}", response_model=DocumentRead, summary="Document metadata")
 def read(document_id: uuid.UUID, session: SessionDep, ctx: CtxDep, response: Response) -> Any:
     doc = get_visible(session, Document, document_id, ctx.principal)
-    if doc.owner_table in SENSITIVE_TABLES and not ctx.principal.sees_sensitive:
+    if not policy.sees_document(ctx.principal, doc.owner_table):
         raise Forbidden(f"documents of {doc.owner_table} are not open to role {ctx.principal.role}")
     response.headers["ETag"] = etag_of(doc)
     return doc

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Response, status
 
+from registry.access import policy
 from registry.access.scope import require_writable
 from registry.api.crud import etag_of
 from registry.api.deps import CtxDep, SessionDep, check_if_match
@@ -22,7 +23,7 @@ router = APIRouter(tags=["party membership"], responses=ERROR_RESPONSES)
 
 def require_sensitive(ctx: Ctx) -> None:
     """A party action answers with the membership: as closed as reading it."""
-    if not ctx.principal.sees_sensitive:
+    if not policy.sees_kind(ctx.principal, "party_memberships"):
         raise Forbidden(f"party memberships are not open to role {ctx.principal.role}")
 
 

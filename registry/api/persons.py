@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Header, Query, Response, status
 from pydantic import AwareDatetime
 
+from registry.access import policy
 from registry.access.principal import Principal
 from registry.access.scope import get_visible, require_person_writable, scope_clause, visible
 from registry.alerts.service import reevaluate_people
@@ -76,6 +77,7 @@ def list_persons(
             raise Invalid.field("query.q", "has no letters to search for")
         stmt = stmt.where(Person.search_key.contains(key, autoescape=True))
     if nid is not None:
+        policy.require_lookup(ctx.principal, param="nid", table="persons", field="nid")
         svc.nid_lookups.hit(ctx.principal.subject)
         stmt = stmt.where(Person.nid_bidx == nid_index(ctx, nid))
     if org_unit_id is not None:
@@ -94,6 +96,9 @@ def list_persons(
             )
         )
     if party_status is not None:
+        policy.require_filter(
+            ctx.principal, param="party_status", table="party_memberships", field="status"
+        )
         stmt = stmt.where(
             Person.id.in_(
                 sa.select(PartyMembership.person_id).where(PartyMembership.status == party_status)

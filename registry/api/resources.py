@@ -86,7 +86,6 @@ RESOURCES: list[Resource[Any]] = [
         pm.PartyMembershipUpdate,
         create_membership,
         update_membership,
-        sensitive=True,
     ),
     Resource(
         "standard-profiles",
@@ -168,7 +167,6 @@ RESOURCES: list[Resource[Any]] = [
         c.DisciplineUpdate,
         create_discipline,
         update_discipline,
-        sensitive=True,
     ),
     Resource(
         "planning-entries",

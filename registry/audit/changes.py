@@ -10,6 +10,9 @@ import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from registry.access import policy
+from registry.access.principal import Principal
+from registry.access.scope import rows_in_scope
 from registry.assignments.models import Assignment
 from registry.history import RecordVersion
 from registry.persons.models import Person
@@ -47,6 +50,7 @@ class Change(BaseModel):
     reason: str
     request_id: str | None
     changes: list[FieldChange]
+    masked_fields: list[str] = []
 
 
 def _held_on(data: dict[str, Any], on: dt.date) -> bool:
@@ -122,8 +126,16 @@ def _names(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
     return {r[0]: full_name(r[1], r[2], r[3]) for r in rows}
 
 
-def diff(old: dict[str, Any] | None, new: dict[str, Any]) -> list[FieldChange]:
+def diff(
+    old: dict[str, Any] | None,
+    new: dict[str, Any],
+    *,
+    principal: Principal | None = None,
+    table: str = "",
+) -> tuple[list[FieldChange], list[str]]:
+    """Field-level old → new; values the principal may not see are withheld and named."""
     out = []
+    masked: list[str] = []
     for key in sorted(set(new) | set(old or {})):
         if key in _BOOKKEEPING or key.endswith("_bidx"):  # an index moves with its value
             continue
@@ -131,21 +143,46 @@ def diff(old: dict[str, Any] | None, new: dict[str, Any]) -> list[FieldChange]:
         after = new.get(key)
         if before == after:
             continue
-        if key.endswith(_HIDDEN_SUFFIXES):
+        name = key.removesuffix("_ct") if key.endswith(_HIDDEN_SUFFIXES) else key
+        if principal is not None and not policy.sees_field(principal, table, key):
+            out.append(FieldChange(field=name))
+            masked.append(name)
+        elif key.endswith(_HIDDEN_SUFFIXES):
             out.append(
                 FieldChange(
-                    field=key.rsplit("_", 1)[0],
+                    field=name,
                     old="[protected]" if before else None,
                     new="[protected]" if after else None,
                 )
             )
         else:
             out.append(FieldChange(field=key, old=before, new=after))
-    return out
+    return out, masked
+
+
+def readable_versions(principal: Principal) -> sa.ColumnElement[bool]:
+    """The history rows a principal may read: inside its org scope (as each record stands
+    now), and not of a kind withheld from it (nor a document attached to one)."""
+    rv = RecordVersion.__table__.c
+    clauses: list[sa.ColumnElement[bool]] = []
+    if not principal.reads_everything:
+        assert principal.org_path is not None
+        clauses.append(rows_in_scope(rv.table_name, rv.row_id, principal.org_path))
+    closed = sorted(policy.closed_tables(principal))
+    if closed:
+        clauses.append(rv.table_name.not_in(closed))
+        clauses.append(
+            sa.or_(
+                rv.table_name != "documents",
+                RecordVersion.data["owner_table"].as_string().not_in(closed),
+            )
+        )
+    return sa.and_(sa.true(), *clauses)
 
 
 def changes(
     session: Session,
+    principal: Principal,
     *,
     actor: str | None,
     object_id: uuid.UUID | None,
@@ -155,7 +192,11 @@ def changes(
     after_seq: int,
     limit: int,
 ) -> list[Change]:
-    stmt = sa.select(RecordVersion).where(RecordVersion.seq > after_seq)
+    if table:
+        policy.require_kind(principal, table)
+    stmt = sa.select(RecordVersion).where(
+        RecordVersion.seq > after_seq, readable_versions(principal)
+    )
     if actor:
         stmt = stmt.where(RecordVersion.actor == actor)
     if object_id:
@@ -178,6 +219,7 @@ def changes(
             .order_by(RecordVersion.seq.desc())
             .limit(1)
         )
+        fields, masked = diff(prev, v.data, principal=principal, table=v.table_name)
         out.append(
             Change(
                 seq=v.seq,
@@ -190,7 +232,8 @@ def changes(
                 role=v.actor_role,
                 reason=v.reason,
                 request_id=v.request_id,
-                changes=diff(prev, v.data),
+                changes=fields,
+                masked_fields=masked,
             )
         )
     return out

@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from registry.access.principal import SENSITIVE_PERSON_FIELDS, SENSITIVE_TABLES
+from registry.access import policy
 from registry.assignments.models import Assignment
 from registry.conduct.models import Commendation, Discipline
 from registry.context import Ctx
@@ -29,12 +29,11 @@ from schemas.persons import PersonRead
 def person_fields(ctx: Ctx, person: Person) -> dict[str, Any]:
     data = {c.key: getattr(person, c.key) for c in Person.__table__.columns}
     data["full_name"] = full_name(person.family_name, person.middle_name, person.given_name)
-    masked: list[str] = []
-    for name in SENSITIVE_PERSON_FIELDS:
-        if not ctx.principal.sees_sensitive:
-            data[name] = None
-            masked.append(name)
-        elif name in ENCRYPTED:
+    masked = list(policy.hidden_fields(ctx.principal, "persons"))
+    for name in masked:
+        data[name] = None
+    for name in ENCRYPTED:  # decrypt only what the caller may see
+        if name not in masked:
             data[name] = decrypt_field(ctx, person, name)
     data["masked_fields"] = masked
     return data
@@ -44,7 +43,12 @@ def person_read(ctx: Ctx, person: Person) -> PersonRead:
     return PersonRead.model_validate(person_fields(ctx, person))
 
 
-MASKED_SECTIONS = ("disciplines", "party_membership", "party_events")
+# File sections made of record kinds the read policy may withhold as a whole.
+SECTION_KINDS = {
+    "disciplines": "disciplines",
+    "party_membership": "party_memberships",
+    "party_events": "party_events",
+}
 SECTIONS: dict[str, type[Entity]] = {
     "work_history": Assignment,
     "qualifications": Qualification,
@@ -75,17 +79,18 @@ def _current(session: Session, model: type[Entity], person_id: object) -> Sequen
 
 
 def mask_sections(ctx: Ctx, data: dict[str, Any]) -> None:
-    """Party membership and discipline are sensitive personal data (political views,
-    sanctions): masked like the sensitive fields, and said so, in every view of a file (as it
-    is now, as recorded at an instant, its timeline)."""
-    if not ctx.principal.sees_sensitive:
-        data["disciplines"], data["party_membership"], data["party_events"] = [], None, []
-        data["documents"] = [
-            doc
-            for doc in data.get("documents", [])
-            if _owner_table(doc) not in SENSITIVE_TABLES  # a decision on a sanction, say
-        ]
-        data["masked_fields"] = [*data["masked_fields"], *MASKED_SECTIONS]
+    """Party membership and discipline are special-category data (political views,
+    sanctions): withheld, and said so, in every view of a file (as it is now, as recorded at
+    an instant, its timeline) for principals the read policy closes them to; so is a document
+    attached to one of them."""
+    p = ctx.principal
+    closed = [s for s, table in SECTION_KINDS.items() if not policy.sees_kind(p, table)]
+    for section in closed:
+        data[section] = None if section == "party_membership" else []
+    data["documents"] = [
+        doc for doc in data.get("documents", []) if policy.sees_document(p, _owner_table(doc))
+    ]
+    data["masked_fields"] = [*data["masked_fields"], *closed]
 
 
 def _owner_table(doc: Any) -> str:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from registry.access.principal import Principal
 from registry.access.scope import visible
+from registry.alerts.privacy import shown_details
 from registry.assignments.models import Assignment
 from registry.dates import today
 from registry.persons.models import Person
@@ -64,7 +65,12 @@ def candidates(
         "position_id": str(position.id),
         "meets": [str(pid) for pid in meets],
         "near_misses": [
-            {"person_id": str(pid), "lacks": [{"rule": f.rule, **f.details()} for f in fs]}
+            {
+                "person_id": str(pid),
+                "lacks": [
+                    {"rule": f.rule, **shown_details(f.rule, f.details(), principal)} for f in fs
+                ],
+            }
             for pid, fs in near
         ],
     }

@@ -27,7 +27,8 @@ GLOBAL = {"standard-profiles"}
 READERS, ACTORS = {"admin", "auditor"}, {"admin", "officer"}
 ROLE_ONLY = {
     ("GET", f"{API}/changes"): READERS,
-    ("GET", f"{API}/audit/persons/{{person_id}}/export"): READERS,
+    # The whole recorded file, signed as it is: refused to auditors without a purpose.
+    ("GET", f"{API}/audit/persons/{{person_id}}/export"): {"admin"},
     ("GET", f"{API}/sync/runs"): READERS,
     ("GET", f"{API}/sync/outbox"): READERS,
     ("POST", f"{API}/sync/outbox/{{item_id}}/replay"): {"admin"},

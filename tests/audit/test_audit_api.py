@@ -89,7 +89,16 @@ def test_changes_show_old_and_new_with_who_and_why(
     assert {"field": "other_names", "old": "", "new": "Thu Hà"} in last["changes"]
     first = r.json()["items"][0]
     nid_change = [c for c in first["changes"] if c["field"] == "nid"]
+    # Without a stated purpose the identification number's change is withheld and named ...
+    assert nid_change == [{"field": "nid", "old": None, "new": None}]
+    assert {"nid", "ethnicity_code", "religion_code"} <= set(first["masked_fields"])
+    # ... with one, it is shown as changed (ciphertext is never shown).
+    purposed = {**world.auth("auditor"), "X-Purpose": "inspection"}
+    r = client.get("/api/v1/changes", params={"object": pid}, headers=purposed)
+    first = r.json()["items"][0]
+    nid_change = [c for c in first["changes"] if c["field"] == "nid"]
     assert nid_change == [{"field": "nid", "old": None, "new": "[protected]"}]
+    assert first["masked_fields"] == []
     assert client.get("/api/v1/changes", headers=world.auth("officer_a")).status_code == 403
 
 
@@ -205,6 +214,9 @@ def test_export_bundle_verifies_and_tampering_fails(
     _patch(client, world, pid, {"other_names": "Thu Hà"}, "correction")
     key = client.get("/api/v1/audit/public-key", headers=world.auth("auditor")).json()
     r = client.get(f"/api/v1/audit/persons/{pid}/export", headers=world.auth("auditor"))
+    assert r.status_code == 403, r.text  # the whole file: not without a stated purpose
+    purposed = {**world.auth("auditor"), "X-Purpose": "thanh tra"}
+    r = client.get(f"/api/v1/audit/persons/{pid}/export", headers=purposed)
     assert r.status_code == 200, r.text
     bundle = r.json()
     assert verify_bundle(bundle, key["public_key"]) == []
