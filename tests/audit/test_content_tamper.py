@@ -1,0 +1,290 @@
+"""The chain vouches for content, on both backends: an edited, deleted or inserted history
+version, or a live row changed behind the application's back, fails `verify_all` naming the
+bad row; a row whose redacted column changed does not (the history never held it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import uuid
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from registry.access.models import ApiToken
+from registry.alerts.models import Alert, AlertComment
+from registry.audit.verify import VerifyReport, verify_all
+from registry.audit.verify_content import versioned_tables
+from registry.conduct.models import Commendation, Discipline
+from registry.demo import build_demo
+from registry.documents.models import Document
+from registry.history import RecordVersion
+from registry.org_units.models import OrgUnit
+from registry.persons.models import Person
+from registry.runtime import Runtime
+from registry.standards.models import StandardProfile
+from registry.users.models import User
+
+VERSIONS = cast(sa.Table, RecordVersion.__table__)
+_BOOKKEEPING = {"id", "version", "created_at", "updated_at", "retired_at"}
+
+
+def _extras(session: Session, runtime: Runtime) -> None:
+    """One row of each kind the small demo ward does not write, through the ORM (so the
+    flush hook versions them as any service would)."""
+    runtime.system_ctx(session, reason="content tamper test")
+    person = session.scalars(sa.select(Person).order_by(Person.id).limit(1)).one()
+    unit = session.scalars(sa.select(OrgUnit).order_by(OrgUnit.code).limit(1)).one()
+    day = dt.date(2025, 3, 14)
+    alert = Alert(
+        rule="missing_evaluation",
+        person_id=person.id,
+        org_unit_id=unit.id,
+        status="open",
+        active_key=f"missing_evaluation:{person.id}",
+        details={"found": "không có", "evidence": [], "coefficient": 2.34},
+        since=day,
+        first_seen_at=dt.datetime(2025, 3, 14, 1, 2, 3, 456789, tzinfo=dt.UTC),
+        last_seen_at=dt.datetime(2025, 3, 14, 8, 2, 3, tzinfo=dt.timezone(dt.timedelta(hours=7))),
+    )
+    session.add_all(
+        [
+            Discipline(
+                person_id=person.id,
+                authority="party",
+                form="khiển trách",
+                decided_on=day,
+                effective_from=day,
+                effective_to=dt.date(2026, 3, 14),
+                decision_no="12-QĐ/UBKT",
+                reason_text="Vi phạm quy định về kê khai tài sản",
+            ),
+            Commendation(person_id=person.id, title="Giấy khen", level="phường", decided_on=day),
+            Document(
+                person_id=person.id,
+                owner_table="persons",
+                owner_id=person.id,
+                filename="quyết định.pdf",
+                media_type="application/pdf",
+                size=1024,
+                sha256="ab" * 32,
+            ),
+            StandardProfile(
+                code="CT-UBND",
+                name="Chủ tịch UBND phường",
+                effective_from=day,
+                requirements={"party_member": True, "min_years_experience": 5},
+            ),
+            User(username="kiemtra", password_hash="$argon2id$v=19$secret", role="auditor"),
+            ApiToken(token_hash="cd" * 32, name="đồng bộ", role="service"),
+            alert,
+        ]
+    )
+    session.flush()
+    session.add(AlertComment(alert_id=alert.id, author="cli:test", text="Đã xem"))
+    session.commit()
+
+
+@pytest.fixture
+def ward(runtime: Runtime, session: Session) -> Session:
+    build_demo(runtime, persons=20, seed=11, progress=None)
+    _extras(session, runtime)
+    return session
+
+
+def _verify(session: Session, runtime: Runtime) -> VerifyReport:
+    return verify_all(
+        session.connection(),
+        public_key_b64=runtime.audit.signer.public_key_b64(),
+        checkpoint_dir=runtime.settings.checkpoints_dir,
+    )
+
+
+def _unguard(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        # Superuser only: switches off the append-only triggers for this transaction.
+        session.execute(sa.text("SET LOCAL session_replication_role = replica"))
+
+
+def _version(session: Session, seq: int) -> dict[str, Any]:
+    return dict(session.execute(sa.select(VERSIONS).where(VERSIONS.c.seq == seq)).mappings().one())
+
+
+def _changed(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with one value changed, as an insider would: a text turned into another."""
+    for key, value in sorted(data.items()):
+        if isinstance(value, str) and key not in _BOOKKEEPING and value != "[redacted]":
+            return {**data, key: value + " (sửa)"}
+    return {**data, "retired_at": "2020-01-01T00:00:00+00:00"}
+
+
+def _edit_data(session: Session, seq: int) -> str:
+    row = _version(session, seq)
+    session.execute(
+        sa.update(VERSIONS).where(VERSIONS.c.seq == seq).values(data=_changed(row["data"]))
+    )
+    return f"record_versions seq {seq}"
+
+
+def _edit_reason(session: Session, seq: int) -> str:
+    session.execute(
+        sa.update(VERSIONS).where(VERSIONS.c.seq == seq).values(reason="không có lý do")
+    )
+    return f"record_versions seq {seq}"
+
+
+def _delete(session: Session, seq: int) -> str:
+    row = _version(session, seq)
+    session.execute(sa.delete(VERSIONS).where(VERSIONS.c.seq == seq))
+    return f"{row['table_name']} {row['row_id']}"  # named through its orphaned event
+
+
+def _insert(session: Session, seq: int) -> str:
+    """A forged later version of the row, with a value changed."""
+    row = _version(session, seq)
+    forged = {**row, "version": row["version"] + 1, "data": _changed(row["data"])}
+    del forged["seq"]
+    new_seq = session.execute(sa.insert(VERSIONS).values(forged).returning(VERSIONS.c.seq))
+    return f"record_versions seq {new_seq.scalar_one()}"
+
+
+TAMPERS = {"edit": _edit_data, "reason": _edit_reason, "delete": _delete, "insert": _insert}
+
+
+def test_untouched_ward_verifies(ward: Session, runtime: Runtime) -> None:
+    report = _verify(ward, runtime)
+    assert report.ok, report.problems
+    kinds = {t.name for t in versioned_tables()}
+    present = {
+        name for (name,) in ward.execute(sa.select(sa.distinct(VERSIONS.c.table_name))).tuples()
+    }
+    assert kinds <= present, kinds - present  # every record kind is under test
+    assert report.versions == ward.scalar(sa.select(sa.func.count()).select_from(VERSIONS))
+    assert report.live_rows > 0
+
+
+def test_single_version_tampering_is_always_detected(ward: Session, runtime: Runtime) -> None:
+    seqs = list(ward.scalars(sa.select(VERSIONS.c.seq).order_by(VERSIONS.c.seq)))
+    rng = random.Random(20261201)
+    places = rng.sample(seqs, 100)
+    for i, seq in enumerate(places):
+        kind = list(TAMPERS)[i % len(TAMPERS)]
+        savepoint = ward.begin_nested()
+        _unguard(ward)
+        bad_row = TAMPERS[kind](ward, seq)
+        report = _verify(ward, runtime)
+        savepoint.rollback()
+        assert not report.ok, f"{kind} at {seq} went unnoticed"
+        assert report.first_bad_seq is None, (kind, seq, report.problems)  # the chain is whole
+        assert report.first_bad_row is not None and bad_row in report.first_bad_row, (
+            kind,
+            seq,
+            report.first_bad_row,
+        )
+
+
+def _tamper_column(table: sa.Table) -> sa.Column[Any]:
+    """A column an insider would change: text that is not a key, else an instant."""
+    for column in table.columns:
+        if (
+            isinstance(column.type, sa.String)
+            and column.key not in _BOOKKEEPING
+            and not column.foreign_keys
+            and column.key != "password_hash"
+        ):
+            return column
+    return table.c.updated_at
+
+
+def test_a_live_row_edited_behind_the_registry_is_detected_in_every_kind(
+    ward: Session, runtime: Runtime
+) -> None:
+    for t in versioned_tables():
+        row_id = ward.scalar(sa.select(t.c.id).order_by(t.c.id).limit(1))
+        assert row_id is not None, f"no {t.name} row to tamper with"
+        column = _tamper_column(t)
+        if column.key == "updated_at":
+            value: Any = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+        else:
+            current = ward.scalar(sa.select(column).where(t.c.id == row_id))
+            value = f"{current or ''}x"[: getattr(column.type, "length", None) or 100]
+        savepoint = ward.begin_nested()
+        ward.execute(sa.update(t).where(t.c.id == row_id).values({column.key: value}))
+        report = _verify(ward, runtime)
+        savepoint.rollback()
+        assert report.first_bad_row == f"{t.name} {row_id}", (t.name, report.problems)
+        # Core's UPDATE also moves ``updated_at`` (its onupdate), so either may be named.
+        assert any(f"{t.name} {row_id}" in p and "differs" in p for p in report.problems)
+    assert _verify(ward, runtime).ok
+
+
+def test_a_live_row_inserted_without_history_is_detected(ward: Session, runtime: Runtime) -> None:
+    unit = ward.execute(sa.select(OrgUnit.__table__).limit(1)).mappings().one()
+    forged = {**unit, "id": uuid.uuid4(), "code": "GIA-MAO", "parent_id": unit["id"]}
+    ward.execute(sa.insert(OrgUnit.__table__).values(forged))
+    report = _verify(ward, runtime)
+    assert report.first_bad_row == f"org_units {forged['id']}"
+    assert any("no recorded version" in p for p in report.problems)
+
+
+def test_a_redacted_column_is_not_compared(ward: Session, runtime: Runtime) -> None:
+    users = cast(sa.Table, User.__table__)
+    ward.execute(
+        sa.update(users).values(password_hash="$argon2id$v=19$other", updated_at=users.c.updated_at)
+    )
+    report = _verify(ward, runtime)
+    assert report.ok, report.problems
+
+
+def test_verify_cli_names_the_bad_version_and_the_bad_live_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from typer.testing import CliRunner
+
+    from registry.cli import app
+    from registry.config import get_settings
+
+    monkeypatch.setenv("CADRE_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.delenv("CADRE_DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    try:
+
+        def run(*args: str) -> tuple[int, str]:
+            result = CliRunner().invoke(app, list(args))
+            return result.exit_code, result.output
+
+        assert run("db", "upgrade")[0] == 0
+        for i in range(2):
+            code, out = run(
+                "org", "create", "--code", f"CB{i}", "--name", f"Chi bộ {i}", "--kind", "party_cell"
+            )
+            assert code == 0, out
+        assert run("audit", "checkpoint")[0] == 0
+        code, out = run("audit", "verify")
+        assert code == 0, out
+        assert "0 events newer than the last external checkpoint" in out.replace("\n", " ")
+        db = sqlite3.connect(tmp_path / "var" / "cadre.db")
+        with db:
+            (data,) = db.execute("SELECT data FROM record_versions WHERE seq = 2").fetchone()
+            doc = json.loads(data)
+            doc["name"] = "Chi bộ giả mạo"
+            db.execute("UPDATE record_versions SET data = ? WHERE seq = 2", (json.dumps(doc),))
+        code, out = run("audit", "verify")
+        assert code == 1, out
+        assert "first bad row: record_versions seq 2" in out
+        with db:
+            db.execute("UPDATE record_versions SET data = ? WHERE seq = 2", (data,))
+            db.execute("UPDATE org_units SET name = 'Chi bộ giả mạo' WHERE code = 'CB0'")
+            (hex_id,) = db.execute("SELECT id FROM org_units WHERE code = 'CB0'").fetchone()
+        db.close()
+        code, out = run("audit", "verify")
+        assert code == 1, out
+        assert f"first bad row: org_units {uuid.UUID(hex_id)}" in out.replace("\n", "")
+    finally:
+        get_settings.cache_clear()
