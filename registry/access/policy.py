@@ -50,6 +50,19 @@ def sees_field(principal: Principal, table: str, name: str) -> bool:
     return _open(principal, k.sensitivity_of(_field_name(table, name)))
 
 
+def sees_value(principal: Principal, table: str, name: str, row: Mapping[str, Any]) -> bool:
+    """``sees_field`` for one row: a value made of another kind's records (an alert's
+    explanation under a discipline rule) is as closed as that kind."""
+    if not sees_field(principal, table, name):
+        return False
+    declared = catalogue.field(table, name)
+    if declared is None or declared.made_of is None:
+        return True
+    by, sources = declared.made_of
+    source = sources.get(str(row.get(by)))
+    return source is None or sees_kind(principal, source)
+
+
 def _field_name(table: str, name: str) -> str:
     """A stored column (``nid_ct``, ``nid_bidx``) → the field it stores."""
     for suffix in ("_ct", "_bidx"):

@@ -9,17 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from registry.access import policy
+from registry.catalogue.declarations import RULE_SOURCES
 from registry.access.principal import Principal
 from registry.errors import Forbidden
 
-# The record kind each rule's explanation is made of, where that kind is closed to some
-# readers (the read policy decides who): the forms and dates of sanctions, a party status.
-RULE_SOURCES = {
-    "no_discipline_in_effect": "disciplines",
-    "appointed_while_ineligible": "disciplines",
-    "planned_while_ineligible": "disciplines",
-    "party_member": "party_memberships",
-}
 SENSITIVE_RULES = frozenset(RULE_SOURCES)
 
 

@@ -81,15 +81,21 @@ def request_id(request: Request) -> str:
     return rid
 
 
+PURPOSE_MAX = 200
+
+
 def principal(
     request: Request,
     session: Annotated[Session, Depends(db_session)],
     authorization: Annotated[str | None, Header()] = None,
-    x_purpose: Annotated[str | None, Header(max_length=600)] = None,
+    # 200 characters of Vietnamese, percent-encoded: up to 9 ASCII characters each.
+    x_purpose: Annotated[str | None, Header(max_length=PURPOSE_MAX * 9)] = None,
 ) -> Principal:
     if not authorization or not authorization.startswith("Bearer "):
         raise Unauthorized("missing bearer token")
-    purpose = header_text(x_purpose, "x-purpose", 200)
+    purpose = header_text(x_purpose, "x-purpose", PURPOSE_MAX)
+    if x_purpose is not None and purpose is None:
+        raise Invalid.field("header.x-purpose", "is empty: state the purpose or send no header")
     who = authenticate(session, authorization.removeprefix("Bearer ").strip(), purpose=purpose)
     request.state.principal = who  # for recording refusals
     return who

@@ -23,8 +23,9 @@ from registry.dates import today
 from registry.errors import Forbidden, Invalid
 from registry.org_units.models import OrgUnit
 from registry.party.models import PartyMembership
+from registry.persons import writer
 from registry.persons.models import Person
-from registry.persons.service import create_person, nid_index, retire_person, update_person
+from registry.persons.service import create_person, retire_person, update_person
 from registry.persons.views import file_etag, load_file, person_read
 from registry.text import search_key
 from schemas.common import Page
@@ -79,7 +80,7 @@ def list_persons(
     if nid is not None:
         policy.require_lookup(ctx.principal, param="nid", table="persons", field="nid")
         svc.nid_lookups.hit(ctx.principal.subject)
-        stmt = stmt.where(Person.nid_bidx == nid_index(ctx, nid))
+        stmt = stmt.where(writer.find_by(ctx.cipher, "nid", nid))
     if org_unit_id is not None:
         org = get_visible(session, OrgUnit, org_unit_id, ctx.principal)
         stmt = stmt.where(scope_clause(Person, org.path))

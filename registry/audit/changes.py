@@ -144,7 +144,7 @@ def diff(
         if before == after:
             continue
         name = key.removesuffix("_ct") if key.endswith(_HIDDEN_SUFFIXES) else key
-        if principal is not None and not policy.sees_field(principal, table, key):
+        if principal is not None and not policy.sees_value(principal, table, key, new):
             out.append(FieldChange(field=name))
             masked.append(name)
         elif key.endswith(_HIDDEN_SUFFIXES):

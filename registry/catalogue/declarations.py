@@ -268,30 +268,38 @@ STANDARD_PROFILES = RecordKind(
     ),
 )
 
-# An alert's explanation can carry discipline facts; ``registry.alerts.privacy`` withholds
-# them by rule, as the policy says for the discipline kind.
+# The record kind each rule's explanation (found value, evidence) is made of, where that
+# kind is closed to some readers: the forms and dates of sanctions, a party status.
+RULE_SOURCES: Final[dict[str, str]] = {
+    "no_discipline_in_effect": "disciplines",
+    "appointed_while_ineligible": "disciplines",
+    "planned_while_ineligible": "disciplines",
+    "party_member": "party_memberships",
+}
 ALERTS = RecordKind(
     "alerts",
     PER,
     label_vi="Cảnh báo",
-    fields=tuple(
-        Field(n)
-        for n in (
-            "rule",
-            "position_id",
-            "org_unit_id",
-            "status",
-            "active_key",
-            "details",
-            "since",
-            "first_seen_at",
-            "last_seen_at",
-            "resolved_at",
-            "waived_reason",
-            "waived_until",
-            "assigned_to",
-            "basis",
-        )
+    fields=(
+        *(
+            Field(n)
+            for n in (
+                "rule",
+                "position_id",
+                "org_unit_id",
+                "status",
+                "active_key",
+                "since",
+                "first_seen_at",
+                "last_seen_at",
+                "resolved_at",
+                "waived_reason",
+                "waived_until",
+                "assigned_to",
+            )
+        ),
+        Field("details", PER, made_of=("rule", RULE_SOURCES)),
+        Field("basis", PER, made_of=("rule", RULE_SOURCES)),
     ),
 )
 

@@ -44,6 +44,9 @@ class Field:
     pushed_to: frozenset[str] = frozenset()
     # Stored only to find or sort by (a search key, a year): derived, never shown on its own.
     derived_from: tuple[str, ...] = ()
+    # A value made of another kind's records, depending on the row: (discriminating field,
+    # {its value: the kind}). An alert's explanation under a discipline rule is discipline data.
+    made_of: tuple[str, dict[str, str]] | None = None
     label_vi: str = ""
 
     @property

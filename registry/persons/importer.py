@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from registry.dates import today, utcnow
+from registry.errors import Conflict
 from registry.org_units.models import OrgUnit
 from registry.persons.bulk import NewPersons, insert_new, stored_nid_indexes
 from registry.persons.import_rows import (
@@ -69,7 +70,14 @@ class _Prepared:
 
 
 def import_csv(rt: Runtime, path: Path, *, report_path: Path, show_progress: bool) -> ImportResult:
-    """Import ``path``; raise ``Invalid`` (nothing imported) if its header is not ``HEADER``."""
+    """Import ``path``; raise ``Invalid`` (nothing imported) if its header is not ``HEADER``
+    or while blind indexes are being rebuilt under a new key (its duplicate check compares
+    indexes of the current key only)."""
+    if len(rt.cipher.blind_indexes("0", purpose="nid")) > 1:
+        raise Conflict(
+            "the identification-number indexes are being rebuilt under a new key: "
+            "finish `cadre keys rotate --index-key` first"
+        )
     with path.open(encoding=CSV_ENCODING, errors="surrogateescape", newline="") as fh:
         reader = csv.reader(fh)
         check_header(next(reader, None))

@@ -38,10 +38,6 @@ def decrypt_field(ctx: Ctx, person: Person, name: str) -> str | None:
     return ctx.cipher.decrypt(blob, table="persons", column=ENCRYPTED[name], row_id=person.id)
 
 
-def nid_index(ctx: Ctx, nid: str) -> str:
-    return ctx.cipher.blind_index(nid, purpose="nid")
-
-
 def _validate(ctx: Ctx, state: dict[str, Any]) -> None:
     issues = identity_issues(
         nid=state.get("nid"),

@@ -20,6 +20,7 @@ from registry.bulk import bulk_insert, bulk_update
 from registry.crypto import FieldCipher
 from registry.dates import PartialDate, utcnow
 from registry.errors import Conflict, FieldIssue
+from registry.keys.lookup import index_matches
 from registry.persons.models import Person, Provenance
 from registry.text import search_key
 
@@ -77,7 +78,7 @@ def write(
     for name in values:
         index_column = catalogue.blind_indexed(TABLE).get(name)
         if index_column is not None and stored[index_column] is not None:
-            _check_unique(session, person.id, name, index_column, stored[index_column])
+            _check_unique(session, cipher, person.id, name, index_column, values[name])
     for column, value in stored.items():
         setattr(person, column, value)
     state = {n: getattr(person, n) for n in (*_NAMES, "birth_date")}
@@ -86,11 +87,23 @@ def write(
     record_provenance(session, person.id, touched_groups(values), source=source)
 
 
+def find_by(cipher: FieldCipher, name: str, value: str) -> sa.ColumnElement[bool]:
+    """Persons whose blind-indexed ``name`` is ``value``, under any index key in use."""
+    column = getattr(Person, catalogue.blind_indexed(TABLE)[name])
+    return index_matches(column, cipher, value, purpose=name)
+
+
 def _check_unique(
-    session: Session, person_id: uuid.UUID, name: str, column: str, index: str
+    session: Session,
+    cipher: FieldCipher,
+    person_id: uuid.UUID,
+    name: str,
+    column: str,
+    value: str,
 ) -> None:
-    col = getattr(Person, column)
-    other = session.scalar(sa.select(Person.id).where(col == index, Person.id != person_id))
+    other = session.scalar(
+        sa.select(Person.id).where(find_by(cipher, name, value), Person.id != person_id)
+    )
     if other is not None:
         raise Conflict(
             f"another person already has this {name}",

@@ -114,7 +114,10 @@ _COLUMNS = (
 def apply_page(session: Session, ctx: Ctx, officials: list[Official], run: JobRun) -> None:
     """Apply one page set-based: a few queries and bulk writes, with the same history and
     audit trail as single writes, so a page of 500 costs little more than one official."""
-    by_bidx = {ctx.cipher.blind_index(o.nid, purpose="nid"): o for o in officials}
+    # Every index a stored row may hold (two keys while indexes are rebuilt).
+    by_bidx = {
+        bidx: o for o in officials for bidx in ctx.cipher.blind_indexes(o.nid, purpose="nid")
+    }
     rows = (
         session.connection()
         .execute(sa.select(*_COLUMNS).where(_P.c.nid_bidx.in_(by_bidx), _P.c.retired_at.is_(None)))

@@ -20,6 +20,7 @@ from registry.context import Ctx
 from registry.dates import utcnow
 from registry.party.models import PartyEvent, PartyMembership
 from registry.party.rules import can_transition
+from registry.persons import writer
 from registry.persons.models import IdentityVerification, Person, Provenance
 from registry.persons.service import ENCRYPTED, decrypt_field
 from sync import clients, cursors
@@ -147,8 +148,7 @@ def follow_feed(run: JobRun, client: PopulationClient, *, max_pages: int = 1000)
 
 
 def _person_by_nid(session: Session, ctx: Ctx, nid: str) -> Person | None:
-    bidx = ctx.cipher.blind_index(nid, purpose="nid")
-    return session.scalars(sa.select(Person).where(Person.nid_bidx == bidx)).first()
+    return session.scalars(sa.select(Person).where(writer.find_by(ctx.cipher, "nid", nid))).first()
 
 
 def apply_event(session: Session, ctx: Ctx, event: Event, run: JobRun) -> None:
