@@ -1,4 +1,5 @@
-"""Alembic environment: the URL comes from the caller's connection or from Settings."""
+"""Alembic environment: the URL comes from the caller's connection or from Settings (the
+schema owner's, CADRE_MIGRATION_DATABASE_URL, when set)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ def run_migrations_online() -> None:
         _run(connection)
         return
     url = context.config.get_main_option("sqlalchemy.url") or (
-        get_settings().resolved_database_url()
+        get_settings().resolved_migration_database_url()
     )
     engine = make_engine(url)
     with engine.connect() as conn:

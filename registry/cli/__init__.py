@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from sqlalchemy.engine import Engine
 
 from registry.cli import sync as cli_sync
 from registry.cli.audit import app as audit_app
@@ -16,6 +17,7 @@ from registry.cli.standards import app as standards_app
 from registry.cli.sync import app as sync_app
 from registry.cli.user import app as user_app
 from registry.config import get_settings
+from registry.db import make_engine
 from registry.errors import RegistryError
 from registry.runtime import Runtime
 
@@ -56,8 +58,38 @@ def db_upgrade() -> None:
     """Apply every migration up to head."""
     from registry import migrate
 
-    migrate.upgrade(_runtime().engine)
+    # The schema owner migrates (CADRE_MIGRATION_DATABASE_URL), not the application's role.
+    engine = _migration_engine()
+    try:
+        migrate.upgrade(engine)
+    finally:
+        engine.dispose()
     console.print("database at head")
+
+
+@db_app.command("grant-app-role")
+def db_grant_app_role(
+    role: Annotated[str, typer.Option(help="the PostgreSQL role the application logs in as")],
+) -> None:
+    """PostgreSQL: let ROLE read and write the registry but only append to the audit,
+    checkpoint and history tables. Run as the owner after every upgrade."""
+    from registry import migrate
+
+    engine = _migration_engine()
+    try:
+        migrate.grant_app_role(engine, role)
+    except migrate.RoleRefused as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(code=2) from None
+    finally:
+        engine.dispose()
+    console.print(f"role {role} may append to the evidence tables, not rewrite them")
+
+
+def _migration_engine() -> Engine:
+    settings = get_settings()
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    return make_engine(settings.resolved_migration_database_url())
 
 
 @db_app.command("check")

@@ -223,9 +223,10 @@ def test_a_live_row_edited_behind_the_registry_is_detected_in_every_kind(
 
 
 def test_a_live_row_inserted_without_history_is_detected(ward: Session, runtime: Runtime) -> None:
-    unit = ward.execute(sa.select(OrgUnit.__table__).limit(1)).mappings().one()
+    units = cast(sa.Table, OrgUnit.__table__)
+    unit = ward.execute(sa.select(units).limit(1)).mappings().one()
     forged = {**unit, "id": uuid.uuid4(), "code": "GIA-MAO", "parent_id": unit["id"]}
-    ward.execute(sa.insert(OrgUnit.__table__).values(forged))
+    ward.execute(sa.insert(units).values(forged))
     report = _verify(ward, runtime)
     assert report.first_bad_row == f"org_units {forged['id']}"
     assert any("no recorded version" in p for p in report.problems)
