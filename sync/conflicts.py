@@ -9,8 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from registry.access.scope import require_person_writable, scope_clause
 from registry.access import policy
+from registry.access.scope import require_person_writable, scope_clause
 from registry.context import Ctx
 from registry.dates import PartialDate, utcnow
 from registry.errors import Conflict as ConflictError
