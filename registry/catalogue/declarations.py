@@ -352,8 +352,9 @@ SYNC_CONFLICTS = RecordKind(
         *(Field(n) for n in ("system", "field", "reason", "status", "resolution")),
         Field("resolved_by", PER),
         Field("resolved_at"),
-        Field("local", SEC, encrypted=True),
-        Field("remote", SEC, encrypted=True),
+        # Encrypted at rest; shown or masked as the class of the person field they are about.
+        Field("local", PER, encrypted=True),
+        Field("remote", PER, encrypted=True),
     ),
 )
 # A refused answer of a national system, kept for inspection: whatever it held.
