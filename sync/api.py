@@ -11,6 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from registry.api.deps import CtxDep, ReasonDep, SessionDep
 from registry.api.errors import ERROR_RESPONSES
+from registry.audit.service import log_read
 from registry.context import Ctx
 from registry.errors import Forbidden, NotFound
 from registry.metrics import REGISTRY
@@ -52,7 +53,22 @@ def conflicts(
     status: Annotated[str | None, Query(pattern=r"^(open|resolved)$")] = "open",
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Any:
-    return [as_read(ctx, c) for c in list_conflicts(session, ctx, status=status, limit=limit)]
+    found = list_conflicts(session, ctx, status=status, limit=limit)
+    answer = [as_read(ctx, c) for c in found]
+    # A conflict carries the two values of a person's field: on record with the fields whose
+    # values were shown, committed before the answer.
+    log_read(
+        session,
+        ctx,
+        action="sync_conflicts.list",
+        object_type="persons",
+        object_ids=sorted({str(c.person_id) for c in found}),
+        fields=sorted(
+            {a.field for a in answer if a.local_value is not None or a.remote_value is not None}
+        ),
+    )
+    session.commit()
+    return answer
 
 
 @router.post(
