@@ -105,9 +105,7 @@ def stream_versions(conn: sa.Connection, after_seq: int) -> Iterator[tuple[int, 
         )
         while rows := cur.fetchmany(5000):
             for seq, table, row_id, version, op, data, at, *who, person in rows:
-                if isinstance(at, str):
-                    at = dt.datetime.fromisoformat(at)
-                row_text = uuid_text(row_id)
+                row_text = _uuid(row_id)
                 digest = digest_values(
                     [
                         table,
@@ -115,14 +113,33 @@ def stream_versions(conn: sa.Connection, after_seq: int) -> Iterator[tuple[int, 
                         version,
                         op,
                         loads(data) if isinstance(data, str) else data,
-                        instant_text(at),
+                        _instant(at),
                         *who,
-                        uuid_text(person),
+                        None if person is None else _uuid(person),
                     ]
                 )
                 yield seq, digest, f"{table} {row_text} version {version}"
     finally:
         cur.close()
+
+
+def _uuid(value: Any) -> str:
+    """``uuid_text`` without building a UUID for SQLite's 32 hex digits (the hot path)."""
+    if isinstance(value, str) and len(value) == 32:
+        v = value.lower()
+        return f"{v[:8]}-{v[8:12]}-{v[12:16]}-{v[16:20]}-{v[20:]}"
+    return uuid_text(value) or ""
+
+
+def _instant(value: Any) -> str:
+    """``instant_text`` of SQLite's ``YYYY-MM-DD HH:MM:SS.ffffff`` (naive UTC) without
+    parsing it; the same text ``datetime.isoformat`` gives (no fraction when it is zero)."""
+    if isinstance(value, str):
+        if len(value) == 26 and value[10] == " " and value[19] == ".":
+            fraction = "" if value[20:] == "000000" else value[19:]
+            return f"{value[:10]}T{value[11:19]}{fraction}+00:00"
+        value = dt.datetime.fromisoformat(value)
+    return instant_text(value)
 
 
 def versioned_tables() -> list[sa.Table]:
@@ -172,25 +189,43 @@ def _table_mismatches(conn: sa.Connection, table: sa.Table) -> Iterator[tuple[st
         .order_by(table.c.id)
     )
     redact = catalogue.redacted(table.name)
-    columns = [(c, c.key) for c in table.columns if c.key not in redact]
+    names = [c.key for c in table.columns]
+    columns = [
+        (i, c, c.key, _converter(c)) for i, c in enumerate(table.columns) if c.key not in redact
+    ]
+    at_id, at_seq, at_data = names.index("id"), len(names), len(names) + 1
     # On the statement, not the connection: Connection.execution_options changes the caller's
     # connection for good (every later statement would open a server-side cursor).
     result = conn.execute(stmt.execution_options(yield_per=2000))
     for row in result:
-        values = row._mapping
-        row_id = str(values[table.c.id])
-        data = values["_v_data"]
+        data = row[at_data]
         if data is None:
-            yield row_id, "has no recorded version"
+            yield str(row[at_id]), "has no recorded version"
             continue
-        for column, key in columns:
-            live = to_jsonable(values[column])
-            stored = data.get(key)
-            if live != stored and not _same(column, values[column], stored):
-                yield row_id, f"{key} differs from its latest version (seq {values['_v_seq']})"
+        get = data.get
+        for i, column, key, convert in columns:
+            value = row[i]
+            stored = get(key)
+            live = value if convert is None else convert(value)
+            if live != stored and not _same(column, value, stored):
+                yield str(row[at_id]), f"{key} differs from its latest version (seq {row[at_seq]})"
                 break
         else:
-            yield row_id, None
+            yield str(row[at_id]), None
+
+
+_NATIVE = (sa.String, sa.Integer, sa.Boolean, sa.JSON, sa.Float)
+
+
+def _converter(column: sa.Column[Any]) -> Any:
+    """How the history snapshots this column's values: ``None`` where the value is already
+    what ``to_jsonable`` would record (text, numbers, booleans, JSON), else ``to_jsonable``."""
+    kind = column.type
+    if isinstance(kind, sa.TypeDecorator):
+        kind = kind.impl_instance
+    if isinstance(kind, _NATIVE) and not isinstance(kind, sa.Enum | sa.Numeric | sa.Uuid):
+        return None
+    return to_jsonable
 
 
 def _same(column: sa.Column[Any], live: Any, stored: Any) -> bool:
