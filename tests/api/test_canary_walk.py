@@ -27,6 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session, sessionmaker
 
+from registry import catalogue
 from registry.app import create_app
 from registry.catalogue import KINDS, sensitive_fields, sensitive_tables
 from registry.config import Settings
@@ -313,6 +314,13 @@ def test_a_filter_on_a_hidden_field_answers_403_naming_it(
         (w, f) for w in ("service", "auditor_without_purpose") for f in filters
     ):
         r = api.get(template, params={q: values[q][0]}, headers=api_headers(world, who))
+        if who == "service" and catalogue.blind_indexed("persons").get(q):
+            # An exact lookup by a number the application supplies stays open to roles that
+            # may write files (README, the read policy); the answer keeps the number masked.
+            items = r.json().get("items", []) if r.status_code == 200 else None
+            if items is None or any(i.get(q) is not None for i in items):
+                wrong.append(f"GET {template}?{q}= as {who} → {r.status_code}: {r.text[:200]}")
+            continue
         if r.status_code != 403:
             wrong.append(f"GET {template}?{q}= as {who} → {r.status_code}, not 403")
             continue
