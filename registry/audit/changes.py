@@ -14,6 +14,7 @@ from registry.access import policy
 from registry.access.principal import Principal
 from registry.access.scope import rows_in_scope
 from registry.assignments.models import Assignment
+from registry.errors import NotFound
 from registry.history import RecordVersion
 from registry.persons.models import Person
 from registry.text import full_name
@@ -201,6 +202,13 @@ def changes(
         stmt = stmt.where(RecordVersion.actor == actor)
     if object_id:
         stmt = stmt.where(RecordVersion.row_id == object_id)
+        # Another unit's record (or one of a kind withheld from the caller) has no history
+        # for this caller: 404, as the record itself answers.
+        readable = sa.select(RecordVersion.seq).where(
+            RecordVersion.row_id == object_id, readable_versions(principal)
+        )
+        if session.scalar(readable.limit(1)) is None:
+            raise NotFound(f"no recorded history of {object_id}")
     if table:
         stmt = stmt.where(RecordVersion.table_name == table)
     if start:
