@@ -20,42 +20,27 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI
 
-from adapters.civil_service.simulator import CivilServiceKnobs, CivilServiceSim
-from adapters.population.simulator import PopulationKnobs, PopulationSim
+from adapters.systems import BY_NAME, SIMULATORS, Simulator, simulated
 
 LOOPBACK = "127.0.0.1"
-KINDS = ("population", "civil_service")
+KINDS = tuple(s.name for s in SIMULATORS)
 
 
-def build_simulator(
-    kind: str, seed: int, people: int = 0, **knobs: Any
-) -> PopulationSim | CivilServiceSim:
+def build_simulator(kind: str, seed: int, people: int = 0, **knobs: Any) -> Simulator:
     """A simulator of ``kind`` with ``people`` demo records; unknown knobs raise TypeError."""
-    if kind == "population":
-        pop = PopulationSim(seed=seed, knobs=PopulationKnobs(**knobs))
-        nids = pop.seed_people(people)
-        if len(nids) >= 2:  # something on the change feed for the demo
-            pop.record_death(nids[0], pop.core.now().date())
-            pop.change_identity(nids[1], religion_code="01")
-        return pop
-    if kind == "civil_service":
-        cs = CivilServiceSim(seed=seed, knobs=CivilServiceKnobs(**knobs))
-        cs.store.seed(people)
-        return cs
-    raise ValueError(f"kind must be one of {KINDS}")
+    sim: Simulator = simulated(kind).build(seed, people, **knobs)
+    return sim
 
 
-def serve_simulator(kind: str, port: int, seed: int, people: int = 0, **knobs: Any) -> None:
-    sim = build_simulator(kind, seed, people, **knobs)
+def serve_simulator(kind: str, port: int | None, seed: int, people: int = 0, **knobs: Any) -> None:
+    """Serve a simulator of ``kind`` in the foreground (on its dev port unless ``port``)."""
+    system = simulated(kind)
+    sim = system.build(seed, people, **knobs)
+    port = port or system.dev_port
     base = f"http://{LOOPBACK}:{port}"
-    prefix = "CADRE_POPULATION" if kind == "population" else "CADRE_CIVIL_SERVICE"
-    print(f"{kind} simulator on {base} (seed {seed}); configure the registry with:")
-    print(f"  {prefix}_URL={base}")
-    print(f"  {prefix}_CLIENT_ID={sim.core.client_id}")
-    # The simulator's fixed, public test credential — not a secret of any real system.
-    print(f"  {prefix}_CLIENT_SECRET={sim.core.client_secret}")
-    if isinstance(sim, PopulationSim):
-        print(f"  CADRE_POPULATION_PUBLIC_KEY={sim.public_key_b64}")
+    print(f"{system.name} simulator on {base} (seed {seed}); configure the registry with:")
+    for variable, value in system.environment_for(sim, base).items():
+        print(f"  {variable}={value}")
     # No access log: paths of the civil-service API carry identification numbers.
     uvicorn.run(sim.app, host=LOOPBACK, port=port, log_level="info", access_log=False)
 
@@ -107,8 +92,8 @@ def _knob(text: str) -> tuple[str, Any]:
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Run an external-system simulator.")
-    parser.add_argument("kind", choices=KINDS)
-    parser.add_argument("--port", type=int, default=8101)
+    parser.add_argument("kind", choices=sorted(BY_NAME))
+    parser.add_argument("--port", type=int, default=None, help="default: the system's dev port")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--people", type=int, default=25, help="demo records to create")
     parser.add_argument("--knob", action="append", default=[], metavar="NAME=VALUE")

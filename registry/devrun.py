@@ -1,5 +1,5 @@
-"""``make run``: migrate the embedded database, seed the demo ward when empty, start the two
-national-system simulators on loopback (holding the demo ward's people), print an admin token,
+"""``make run``: migrate the embedded database, seed the demo ward when empty, start a simulator
+of each national system on loopback (holding the demo ward's people), print an admin token,
 and serve the API with the sync scheduler — the whole product on one machine."""
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ import threading
 import time
 
 import uvicorn
-from pydantic import SecretStr
 from rich.console import Console
 
 from registry import migrate
@@ -19,46 +18,29 @@ from registry.runtime import Runtime
 from registry.serving import serve
 
 console = Console()
-SIM_PORTS = {"population": 8101, "civil_service": 8102}
-# Demo cadence: sync visibly within a minute of starting.
-DEMO_INTERVALS = {
-    "population-verify": 120,
-    "population-events": 30,
-    "civil-service-pull": 60,
-    "civil-service-push": 20,
-    "reconcile": 3600,
-    "audit-checkpoint": 300,
-}
+LOOPBACK = "127.0.0.1"
 
 
 def start_simulators(rt: Runtime, settings: Settings) -> None:
-    """Serve both simulators in background threads and point the adapters at them."""
-    from adapters.population.simulator import PopulationSim
-    from adapters.serve import build_simulator
-    from sync.demo_link import seed_from_registry
+    """Serve a simulator of every external system in a background thread, holding the
+    registry's people, and point the settings at it."""
+    from sync.systems import SYSTEMS
 
-    for kind, port in SIM_PORTS.items():
-        sim = build_simulator(kind, seed=2025)
-        shared = seed_from_registry(rt, sim)
+    for system in SYSTEMS:
+        sim = system.adapter.build(seed=2025)
+        shared = system.seed(rt, sim)
+        port = system.adapter.dev_port
         server = uvicorn.Server(
-            uvicorn.Config(
-                sim.app, host="127.0.0.1", port=port, log_level="warning", access_log=False
-            )
+            uvicorn.Config(sim.app, host=LOOPBACK, port=port, log_level="warning", access_log=False)
         )
-        threading.Thread(target=server.run, daemon=True, name=f"sim-{kind}").start()
+        threading.Thread(target=server.run, daemon=True, name=f"sim-{system.name}").start()
         while not server.started:
             time.sleep(0.02)
-        url = f"http://127.0.0.1:{port}"
-        if isinstance(sim, PopulationSim):
-            settings.population_url = url
-            settings.population_client_id = sim.core.client_id
-            settings.population_client_secret = SecretStr(sim.core.client_secret)
-            settings.population_public_key = sim.public_key_b64
-        else:
-            settings.civil_service_url = url
-            settings.civil_service_client_id = sim.core.client_id
-            settings.civil_service_client_secret = SecretStr(sim.core.client_secret)
-        console.print(f"{kind} simulator on {url} ({shared} people shared with the registry)")
+        url = f"http://{LOOPBACK}:{port}"
+        system.point_at(settings, sim, url)
+        console.print(
+            f"{system.name} simulator on {url} ({shared} people shared with the registry)"
+        )
 
 
 def main() -> None:
@@ -81,10 +63,12 @@ def main() -> None:
         console.print("seeding the demo ward …")
         console.print(build_demo(rt, persons=None, seed=2025, progress=console))
 
-    if not settings.population_url and not settings.civil_service_url:
+    from sync.systems import SYSTEMS, intervals
+
+    if not any(system.configured(settings) for system in SYSTEMS):
         start_simulators(rt, settings)
-    if not settings.sync_intervals:
-        settings.sync_intervals = DEMO_INTERVALS
+    # Demo cadence (sync visibly within a minute), under any CADRE_SYNC_INTERVALS given.
+    settings.sync_intervals = intervals(demo=True) | settings.sync_intervals
 
     with rt.sessions.begin() as session:
         rt.system_ctx(session, reason="make run: admin token for this session")

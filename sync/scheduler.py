@@ -15,6 +15,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from registry.dates import LOCAL
 from registry.runtime import Runtime
+from sync import systems
 from sync.runs import JOBS, run_job
 
 log = structlog.get_logger("sync.scheduler")
@@ -22,16 +23,8 @@ log = structlog.get_logger("sync.scheduler")
 # local midnight, whatever the server's clock zone.
 EPOCH = dt.datetime(2025, 7, 1, tzinfo=LOCAL)
 
-DEFAULT_INTERVALS: dict[str, int] = {
-    "population-verify": 24 * 3600,
-    "population-events": 300,
-    "civil-service-pull": 900,
-    "civil-service-push": 60,
-    "reconcile": 24 * 3600,
-    "audit-checkpoint": 600,
-    "standards-nightly": 24 * 3600,
-    "monthly-report": 24 * 3600,  # writes once from the 25th of each month
-}
+# Every job's interval, from the declarations in ``sync.systems``.
+DEFAULT_INTERVALS: dict[str, int] = systems.intervals()
 
 
 def period_of(now: dt.datetime, seconds: int) -> str:
@@ -47,9 +40,11 @@ def _fire(rt: Runtime, name: str, seconds: int) -> None:
 def build_scheduler(
     rt: Runtime, intervals: dict[str, int] | None = None, *, grace_seconds: int = 120
 ) -> BackgroundScheduler:
+    """Schedule every registered job; ``intervals`` (``CADRE_SYNC_INTERVALS``) override the
+    defaults job by job, and a job given 0 seconds is not scheduled."""
     scheduler = BackgroundScheduler(timezone=dt.UTC)
-    for name, seconds in (intervals or DEFAULT_INTERVALS).items():
-        if name not in JOBS:
+    for name, seconds in {**DEFAULT_INTERVALS, **(intervals or {})}.items():
+        if name not in JOBS or seconds <= 0:
             continue
         scheduler.add_job(
             _fire,

@@ -78,7 +78,7 @@ def worker() -> None:
 
 def simulate(
     kind: Annotated[str, typer.Argument(help="population or civil-service")],
-    port: Annotated[int, typer.Option()] = 8101,
+    port: Annotated[int | None, typer.Option(help="default: the system's dev port")] = None,
     seed: Annotated[int, typer.Option()] = 2025,
     people: Annotated[int, typer.Option(help="extra generated people")] = 0,
     from_registry: Annotated[
@@ -88,15 +88,17 @@ def simulate(
     """Serve a simulator of a national system on 127.0.0.1."""
     import uvicorn
 
-    from adapters.serve import build_simulator
-    from sync.demo_link import seed_from_registry
+    from sync.systems import system_named
 
-    name = kind.replace("-", "_")
-    if name not in ("population", "civil_service"):
-        console.print("[red]error:[/red] kind must be population or civil-service")
-        raise typer.Exit(code=2)
-    sim = build_simulator(name, seed, people)
+    try:
+        system = system_named(kind)
+    except ValueError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(code=2) from None
+    sim = system.adapter.build(seed, people)
     if from_registry:
-        seeded = seed_from_registry(Runtime(get_settings()), sim)
+        seeded = system.seed(Runtime(get_settings()), sim)
         console.print(f"{seeded} people shared from the registry")
-    uvicorn.run(sim.app, host="127.0.0.1", port=port, log_level="warning")
+    uvicorn.run(
+        sim.app, host="127.0.0.1", port=port or system.adapter.dev_port, log_level="warning"
+    )
