@@ -22,26 +22,15 @@ from sqlalchemy.orm import Session
 
 from registry import hooks
 from registry.audit import chain as audit_chain
-from registry.audit.content import content_digest
+from registry.audit.content import DIGESTED, content_digest
 from registry.history import _BOOKKEEPING as BOOKKEEPING  # the hook's list: same event fields
 from registry.history import Actor, RecordVersion
 
 if TYPE_CHECKING:
     from registry.persons.bulk import NewRows
 
-VERSION_COLUMNS = (
-    "table_name",
-    "row_id",
-    "version",
-    "op",
-    "data",
-    "recorded_at",
-    "actor",
-    "actor_role",
-    "reason",
-    "request_id",
-    "person_id",
-)
+# The columns copied are exactly those the content digest covers, in its order.
+VERSION_COLUMNS = DIGESTED
 
 
 def copy_groups(
