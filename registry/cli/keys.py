@@ -38,19 +38,23 @@ def rotate(
         float, typer.Option(min=0, help="seconds to wait between batches (a busy database)")
     ] = 0.0,
 ) -> None:
-    """Make a new data key current and re-encrypt every value under it, in batches.
+    """Make a new data key current and re-encrypt every value and document file under it, in
+    batches.
 
     Interrupted, run it again: it finishes the same rotation instead of starting another."""
     from registry.keys.service import rotate as run_rotation
 
     rt = _runtime()
 
-    def progress(table: str, done: int) -> None:
-        console.print(f"{table}: {done} rows rewritten")
+    def progress(where: str, done: int) -> None:
+        console.print(f"{where}: {done} rewritten")
 
     try:
         report = run_rotation(
-            rt, index_key=index_key, batch_size=batch_size, prepare=_no_push,
+            rt,
+            index_key=index_key,
+            batch_size=batch_size,
+            prepare=_no_push,
             progress=progress,
             pause=pause,
         )
@@ -61,7 +65,16 @@ def rotate(
         rt.close()
     verb = "resumed" if report.resumed else "started"
     rows = sum(report.rewritten.values())
-    console.print(f"rotation to {report.data_key} {verb}: {rows} rows in {report.passes} passes")
+    console.print(
+        f"rotation to {report.data_key} {verb}: {rows} rows and {report.files} document files"
+        f" in {report.passes} passes"
+    )
+    if report.unreadable:
+        console.print(
+            f"[red]{len(report.unreadable)} document files do not decrypt or do not match their"
+            " address; they are left as they are:[/red] "
+            + ", ".join(sorted(report.unreadable)[:20])
+        )
     if report.duplicates:
         console.print(
             f"[red]{len(report.duplicates)} rows hold a number another row holds; their index"
@@ -69,10 +82,13 @@ def rotate(
             + ", ".join(sorted(report.duplicates)[:20])
         )
     if not report.data_done or (report.index_key is not None and not report.index_done):
-        console.print("[red]not finished[/red]: run `cadre keys rotate` again")
+        step = "run `cadre keys rotate` again"
+        if report.unreadable:
+            step = "restore those files from a backup (or remove them), then " + step
+        console.print(f"[red]not finished[/red]: {step}")
         raise typer.Exit(code=1)
     index = f"; blind indexes under {report.index_key}" if report.index_key else ""
-    console.print(f"[green]every value is under {report.data_key}{index}[/green]")
+    console.print(f"[green]every value and file is under {report.data_key}{index}[/green]")
 
 
 @app.command("status")
@@ -81,7 +97,8 @@ def status(
         bool, typer.Option("--history", help="also count values kept in recorded versions")
     ] = False,
 ) -> None:
-    """How many values each key holds (per table and column), and which keys are current."""
+    """How many values and document files each key holds (per table and column), and which keys
+    are current."""
     from registry.keys.service import status as key_status
     from registry.wiring import metadata
 
@@ -102,7 +119,11 @@ def status(
     if s.index_previous:
         index += f" (rebuild in progress; lookups also under {s.index_previous})"
     typer.echo(index)
-    sections = [("values", report.live), ("outside the catalogue", report.other)]
+    sections = [
+        ("values", report.live),
+        ("outside the catalogue", report.other),
+        ("files", report.files),
+    ]
     if report.history is not None:
         sections.append(("recorded versions", report.history))
     for title, usages in sections:
@@ -121,7 +142,7 @@ def retire(
         ),
     ] = False,
 ) -> None:
-    """Remove an old data key from the keyring, only when no value needs it."""
+    """Remove an old data key from the keyring, only when no value or document file needs it."""
     from registry.keys.service import retire as retire_key
     from registry.wiring import metadata
 

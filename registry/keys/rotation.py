@@ -10,6 +10,12 @@ versions per batch. Rows already right are left alone, so a run restarted after 
 nothing: the progress is in the data, not in a cursor. A pass walks every table once; passes
 repeat until one rewrites nothing (rows written meanwhile by a process that still had old keys
 are caught by the next pass).
+
+Document files (``registry.documents.store``) are walked after the tables, in address order:
+each file not under the target data key is decrypted, checked against its address and written
+again under that key (a temporary file, then ``os.replace``), keeping its name and associated
+data. The key id in a file's header is its progress, as for a column. A file that does not
+decrypt is reported and left alone; it keeps the rotation from finishing.
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from registry import catalogue
 from registry.crypto import FieldCipher
 from registry.db import Base, Entity
+from registry.documents.store import DocumentStore
+from registry.errors import DecryptionError
 from registry.history import Actor
 from registry.keys.usage import under_key
 
@@ -55,8 +63,13 @@ class Batch:
 
 @dataclass
 class PassReport:
+    """``rewritten``: rows per table; ``files``: document files rewritten; ``unreadable``:
+    addresses of files that do not decrypt or do not match their address."""
+
     rewritten: Counter[str] = field(default_factory=Counter)
     duplicates: set[uuid.UUID] = field(default_factory=set)
+    files: int = 0
+    unreadable: set[str] = field(default_factory=set)
 
 
 def tables() -> list[str]:
@@ -196,9 +209,10 @@ def run_pass(
     prepare: Callable[[Session], None],
     progress: Callable[[str, int], None] | None = None,
     pause: float = 0.0,
+    documents: DocumentStore | None = None,
 ) -> PassReport:
-    """``pause``: seconds to wait after each batch that rewrote rows (to spare a busy
-    database)."""
+    """``pause``: seconds to wait after each batch that rewrote rows or files (to spare a busy
+    database or disk)."""
     report = PassReport()
     for table in tables():
         after: uuid.UUID | None = None
@@ -216,4 +230,47 @@ def run_pass(
                     progress(table, report.rewritten[table])
                 if pause:
                     time.sleep(pause)
+    if documents is not None and plan.data_key is not None:
+        rewrite_documents(
+            documents,
+            report,
+            key_id=plan.data_key,
+            limit=limit,
+            progress=progress,
+            pause=pause,
+        )
     return report
+
+
+def rewrite_documents(
+    store: DocumentStore,
+    report: PassReport,
+    *,
+    key_id: str,
+    limit: int,
+    progress: Callable[[str, int], None] | None = None,
+    pause: float = 0.0,
+) -> None:
+    """Every document file not under ``key_id`` rewritten under it; ``limit`` files between
+    progress reports and pauses."""
+    batch = 0
+    for sha in store.addresses():
+        try:
+            if store.key_id(sha) == key_id or not store.reencrypt(sha, key_id=key_id):
+                continue
+        except FileNotFoundError:  # removed since it was listed
+            continue
+        except DecryptionError:
+            report.unreadable.add(sha)
+            continue
+        report.files += 1
+        batch += 1
+        if batch == limit:
+            batch = 0
+            if progress is not None:
+                progress("document files", report.files)
+            if pause:
+                time.sleep(pause)
+    if batch and progress is not None:
+        progress("document files", report.files)
+    store.remove_stale_temporaries()

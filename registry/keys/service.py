@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from registry.audit.chain import set_audit_config
 from registry.crypto import KeyManager, KeyringState
+from registry.documents.store import DocumentStore
 from registry.errors import RegistryError
 from registry.history import set_actor
 from registry.keys import rotation
@@ -42,8 +43,14 @@ class RotationReport:
     passes: int = 0
     rewritten: Counter[str] = field(default_factory=Counter)
     duplicates: set[str] = field(default_factory=set)
+    files: int = 0
+    unreadable: set[str] = field(default_factory=set)
     data_done: bool = False
     index_done: bool = False
+
+
+def documents(rt: Runtime) -> DocumentStore:
+    return DocumentStore(rt.settings.documents_dir, rt.cipher)
 
 
 def _preparer(rt: Runtime, extra: Callable[[Session], None] | None) -> Callable[[Session], None]:
@@ -66,7 +73,8 @@ def _passes(
     progress: Callable[[str, int], None] | None,
     pause: float,
 ) -> bool:
-    """Passes until one rewrites nothing; True when no row is left wrong."""
+    """Passes until one rewrites nothing; True when no row or file is left wrong."""
+    store = documents(rt)
     for _ in range(MAX_PASSES):
         done = rotation.run_pass(
             rt.sessions,
@@ -76,12 +84,15 @@ def _passes(
             prepare=prepare,
             progress=progress,
             pause=pause,
+            documents=store,
         )
         report.passes += 1
         report.rewritten.update(done.rewritten)
+        report.files += done.files
         report.duplicates = {str(d) for d in done.duplicates}
-        if not sum(done.rewritten.values()):
-            return True
+        report.unreadable = done.unreadable
+        if not sum(done.rewritten.values()) and not done.files:
+            return not done.unreadable
     return False
 
 
@@ -95,7 +106,8 @@ def rotate(
     pause: float = 0.0,
 ) -> RotationReport:
     """Make a new data key (and with ``index_key`` a new index key) current and rewrite every
-    value under it; or, when a rotation was interrupted, finish that one (no new key)."""
+    value and document file under it; or, when a rotation was interrupted, finish that one (no
+    new key)."""
     keys = manager(rt)
     with keys.exclusive():
         state = keys.state()
@@ -139,6 +151,7 @@ class KeyStatus:
     state: KeyringState
     live: list[Usage]
     other: list[Usage]
+    files: list[Usage]
     history: list[Usage] | None
 
 
@@ -151,11 +164,11 @@ def status(
 ) -> KeyStatus:
     state = manager(rt).state()
     kids = _known(state)
-    other = other_usage(session, metadata, kids) + document_usage(rt.settings.documents_dir, kids)
     return KeyStatus(
         state=state,
         live=live_usage(session, metadata, kids),
-        other=other,
+        other=other_usage(session, metadata, kids),
+        files=document_usage(documents(rt), kids),
         history=history_usage(session) if with_history else None,
     )
 
@@ -184,7 +197,7 @@ def retire(
             u
             for u in live_usage(session, metadata, [key_id])
             + other_usage(session, metadata, [key_id])
-            + document_usage(rt.settings.documents_dir, [key_id])
+            + document_usage(documents(rt), [key_id])
             if u.key_id == key_id
         ]
         if uses:

@@ -1,5 +1,5 @@
 """Which data key each stored value is under: live values (set-based SQL), recorded versions,
-and ciphertext the catalogue does not declare (other binary columns, document files).
+ciphertext the catalogue does not declare (other binary columns), and document files.
 
 A ciphertext starts with ``FieldCipher.header(kid)``; counting is one ``count(CASE …)`` per key
 id over each column, portable between SQLite and PostgreSQL (``substr`` of a blob / bytea).
@@ -12,13 +12,13 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from registry import catalogue
 from registry.crypto import FieldCipher
+from registry.documents.store import DocumentStore
 from registry.history import RecordVersion
 
 UNKNOWN = "?"  # a value under a key id the keyring does not hold
@@ -110,17 +110,15 @@ def history_usage(session: Session, *, batch: int = 2000) -> list[Usage]:
     return [Usage(t, c, k, n) for (t, c, k), n in sorted(counts.items())]
 
 
-def document_usage(root: Path, key_ids: Iterable[str]) -> list[Usage]:
-    """Encrypted document files (``registry.documents.store``), by the header of each."""
-    headers = {k: FieldCipher.header(k) for k in key_ids}
+def document_usage(store: DocumentStore, key_ids: Iterable[str]) -> list[Usage]:
+    """Document files (``registry.documents.store``) per key id, by the header of each; files
+    under any other key id, or not ciphertext at all, count as ``UNKNOWN``."""
+    kids = set(key_ids)
     counts: Counter[str] = Counter()
-    if root.is_dir():
-        for path in root.glob("??/*"):
-            if path.suffix == ".tmp" or not path.is_file():
-                continue
-            with path.open("rb") as fh:
-                head = fh.read(2 + 255)
-            for kid, header in headers.items():
-                if head.startswith(header):
-                    counts[kid] += 1
+    for sha in store.addresses():
+        try:
+            kid = store.key_id(sha)
+        except FileNotFoundError:  # removed since it was listed
+            continue
+        counts[kid if kid in kids else UNKNOWN] += 1
     return [Usage("documents", "content", k, n) for k, n in sorted(counts.items())]
