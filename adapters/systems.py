@@ -8,18 +8,24 @@ branches on a system's name (``tests/sync/test_systems.py`` checks both).
 
 Settings are named, not imported: the adapters do not depend on the registry's config. A
 system's settings are the fields ``<settings_prefix>_<suffix>`` of ``registry.config.Settings``,
-read from ``CADRE_<SETTINGS_PREFIX>_<SUFFIX>``.
+read from ``CADRE_<SETTINGS_PREFIX>_<SUFFIX>``. Its client is built from plain values: a frozen
+dataclass (``connection_type``) whose field names are some of those suffixes, which the
+composition side (``sync/clients.py``) fills from the settings and hands to ``connect``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
 from fastapi import FastAPI
 
+from adapters.civil_service.client import CivilServiceClient, CivilServiceConnection
 from adapters.civil_service.simulator import CivilServiceKnobs, CivilServiceSim
+from adapters.http import HttpClient, HttpPolicy
+from adapters.population.client import PopulationClient, PopulationConnection
 from adapters.population.simulator import PopulationKnobs, PopulationSim
 from adapters.simkit import SimCore
 
@@ -34,6 +40,21 @@ class Simulator(Protocol):
 S = TypeVar("S", bound=Simulator)
 
 
+class Client(Protocol):
+    """What every system's client offers the jobs that do not know which system it is."""
+
+    @property
+    def http(self) -> HttpClient: ...
+
+    def close(self) -> None: ...
+
+
+class Connect(Protocol):
+    """A client's constructor from its connection values; ``policy=None``: its own default."""
+
+    def __call__(self, connection: Any, /, *, policy: HttpPolicy | None = ...) -> Client: ...
+
+
 @dataclass(frozen=True)
 class SimulatedSystem(Generic[S]):
     """One external system's adapter-side facts.
@@ -41,6 +62,8 @@ class SimulatedSystem(Generic[S]):
     ``build(seed, people, **knobs)`` makes a simulator holding ``people`` generated records
     (unknown knobs raise ``TypeError``); ``connection(sim, url)`` gives the settings, by
     suffix, that point the registry at ``sim`` served at ``url`` — a subset of ``settings``.
+    ``connect(connection_type(...), policy=…)`` builds the client; every field of the frozen
+    dataclass ``connection_type`` is one of ``settings`` (checked when declared).
     """
 
     name: str  # python -m adapters.serve NAME; `cadre simulate` also takes it with dashes
@@ -50,6 +73,20 @@ class SimulatedSystem(Generic[S]):
     build: Callable[..., S]
     connection: Callable[[S, str], dict[str, str]]
     dev_port: int  # where `make run` and `cadre simulate` serve it by default
+    connection_type: type[Any]
+    connect: Connect
+
+    def __post_init__(self) -> None:
+        params = getattr(self.connection_type, "__dataclass_params__", None)
+        if params is None or not params.frozen:
+            raise TypeError(f"{self.name}: connection_type must be a frozen dataclass")
+        unknown = set(self.connection_fields()) - set(self.settings)
+        if unknown:
+            raise ValueError(f"{self.name}: connection fields {sorted(unknown)} are no setting")
+
+    def connection_fields(self) -> tuple[str, ...]:
+        """The setting suffixes the client is built from, in the dataclass's order."""
+        return tuple(f.name for f in dataclasses.fields(self.connection_type))
 
     @property
     def cli_name(self) -> str:
@@ -99,6 +136,8 @@ POPULATION = SimulatedSystem(
     build=_build_population,
     connection=_population_connection,
     dev_port=8101,
+    connection_type=PopulationConnection,
+    connect=PopulationClient.connect,
 )
 CIVIL_SERVICE = SimulatedSystem(
     name="civil_service",
@@ -108,6 +147,8 @@ CIVIL_SERVICE = SimulatedSystem(
     build=_build_civil_service,
     connection=_credentials,
     dev_port=8102,
+    connection_type=CivilServiceConnection,
+    connect=CivilServiceClient.connect,
 )
 SIMULATORS: tuple[SimulatedSystem[Any], ...] = (POPULATION, CIVIL_SERVICE)
 BY_NAME: Mapping[str, SimulatedSystem[Any]] = {s.name: s for s in SIMULATORS} | {

@@ -1,39 +1,69 @@
-"""Clients of the external systems for jobs; a runtime may carry an HTTP policy (tests and
-chaos runs use short back-offs)."""
+"""Clients of the external systems for jobs, built from the registry's settings.
+
+This is the composition side of the seam: the adapters take plain connection values (a frozen
+dataclass each declares in ``adapters/systems.py``) and never read ``registry.config``. Here
+each field ``f`` of that dataclass is read from the setting ``<settings_prefix>_<f>``, so a new
+system's client needs its declaration and its settings, not a function here.
+
+A runtime may carry an HTTP policy (tests and chaos runs use short back-offs).
+"""
 
 from __future__ import annotations
 
-from adapters.civil_service.client import DEFAULT_POLICY as CS_POLICY
+from typing import Any, TypeVar, get_type_hints
+
 from adapters.civil_service.client import CivilServiceClient
 from adapters.http import HttpPolicy
-from adapters.population.client import DEFAULT_POLICY as POP_POLICY
 from adapters.population.client import PopulationClient
+from adapters.systems import CIVIL_SERVICE, POPULATION, Client, SimulatedSystem
+from registry.config import Settings
 from registry.runtime import Runtime
 
 POLICY_KEY = "http_policy"
+K = TypeVar("K", bound=Client)
 
 
-def _policy(rt: Runtime, default: HttpPolicy) -> HttpPolicy:
+def _policy(rt: Runtime) -> HttpPolicy | None:
     policy = rt.extras.get(POLICY_KEY)
-    return policy if isinstance(policy, HttpPolicy) else default
+    return policy if isinstance(policy, HttpPolicy) else None
+
+
+def connection_from(settings: Settings, system: SimulatedSystem[Any]) -> Any:
+    """``system``'s connection values read from ``settings`` by their declared names.
+
+    A field without a setting, or whose setting has another type (a secret read as plain
+    ``str``), is a declaration error and raises rather than building a half-right client.
+    """
+    hints = get_type_hints(system.connection_type)
+    values: dict[str, object] = {}
+    for suffix in system.connection_fields():
+        name = f"{system.settings_prefix}_{suffix}"
+        info = Settings.model_fields.get(name)
+        if info is None:
+            raise LookupError(f"{system.name}: registry.config.Settings has no {name}")
+        if info.annotation is not hints[suffix]:
+            raise TypeError(f"{system.name}: {name} is {info.annotation}, not {hints[suffix]}")
+        values[suffix] = getattr(settings, name)
+    return system.connection_type(**values)
+
+
+def connect(rt: Runtime, system: SimulatedSystem[Any]) -> Client:
+    """A client of ``system`` as the runtime's settings configure it."""
+    return system.connect(connection_from(rt.settings, system), policy=_policy(rt))
+
+
+def client_of(rt: Runtime, system: SimulatedSystem[Any], kind: type[K]) -> K:
+    """``connect`` for a job that needs the concrete client type."""
+    client = connect(rt, system)
+    if not isinstance(client, kind):
+        client.close()
+        raise TypeError(f"{system.name} builds {type(client).__name__}, not {kind.__name__}")
+    return client
 
 
 def population(rt: Runtime) -> PopulationClient:
-    s = rt.settings
-    return PopulationClient.connect(
-        base_url=s.population_url,
-        client_id=s.population_client_id,
-        client_secret=s.population_client_secret,
-        public_key_b64=s.population_public_key,
-        policy=_policy(rt, POP_POLICY),
-    )
+    return client_of(rt, POPULATION, PopulationClient)
 
 
 def civil_service(rt: Runtime) -> CivilServiceClient:
-    s = rt.settings
-    return CivilServiceClient.connect(
-        base_url=s.civil_service_url,
-        client_id=s.civil_service_client_id,
-        client_secret=s.civil_service_client_secret,
-        policy=_policy(rt, CS_POLICY),
-    )
+    return client_of(rt, CIVIL_SERVICE, CivilServiceClient)

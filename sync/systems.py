@@ -12,25 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, Protocol
+from typing import Any, Generic
 
 from pydantic import SecretStr
 
-from adapters.http import HttpClient
 from adapters.systems import CIVIL_SERVICE as CIVIL_SERVICE_SIM
 from adapters.systems import POPULATION as POPULATION_SIM
-from adapters.systems import S, SimulatedSystem, Simulator, simulated, simulating
+from adapters.systems import Client, S, SimulatedSystem, Simulator, simulated, simulating
 from registry.config import Settings
 from registry.runtime import Runtime
 from sync import clients
 from sync.demo_link import seed_civil_service, seed_population
-
-
-class Client(Protocol):
-    @property
-    def http(self) -> HttpClient: ...
-
-    def close(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -45,10 +37,11 @@ class Schedule:
 @dataclass(frozen=True)
 class ExternalSystem(Generic[S]):
     """One national system. ``job_modules`` register ``jobs`` when imported (``sync.jobs``);
-    ``seed`` copies the registry's people into the system's simulator and returns how many."""
+    ``seed`` copies the registry's people into the system's simulator and returns how many.
+    Its client needs no entry: ``client(rt)`` fills the adapter's connection values from the
+    settings the adapter declares (``sync.clients.connect``)."""
 
     adapter: SimulatedSystem[S]
-    client: Callable[[Runtime], Client]
     job_modules: tuple[str, ...]
     jobs: tuple[Schedule, ...]
     seed: Callable[[Runtime, S], int]
@@ -59,6 +52,9 @@ class ExternalSystem(Generic[S]):
 
     def setting_names(self) -> tuple[str, ...]:
         return self.adapter.setting_names()
+
+    def client(self, rt: Runtime) -> Client:
+        return clients.connect(rt, self.adapter)
 
     def configured(self, settings: Settings) -> bool:
         """Whether the settings point at an instance of the system (real or simulated)."""
@@ -75,7 +71,6 @@ class ExternalSystem(Generic[S]):
 
 POPULATION: ExternalSystem[Any] = ExternalSystem(
     adapter=POPULATION_SIM,
-    client=clients.population,
     job_modules=("sync.jobs.population",),
     jobs=(
         Schedule("population-verify", every=24 * 3600, demo_every=120),
@@ -85,7 +80,6 @@ POPULATION: ExternalSystem[Any] = ExternalSystem(
 )
 CIVIL_SERVICE: ExternalSystem[Any] = ExternalSystem(
     adapter=CIVIL_SERVICE_SIM,
-    client=clients.civil_service,
     job_modules=(
         "sync.jobs.civil_service_pull",
         "sync.jobs.civil_service_push",

@@ -27,7 +27,6 @@ from adapters.errors import HostileResponse, IdempotencyKeyReused, Issue, Reject
 from adapters.http import Call, HttpClient, HttpPolicy, Reply
 from adapters.jsonsafe import loads_strict
 from adapters.wire_common import contract_violation, rfc3339
-from registry.config import Settings
 
 SYSTEM = "civil_service"
 OAUTH_PATH = "/oauth2/token"
@@ -37,6 +36,19 @@ MAX_REQUEST_BYTES = 2 * 1024 * 1024  # the database answers 413 above this
 _NID = re.compile(r"\d{12}")
 _ETAG = re.compile(r'"(\d{1,18})"')
 _Model = TypeVar("_Model", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class CivilServiceConnection:
+    """Where and as whom the registry calls the civil-servant database, as plain values.
+
+    The field names are the setting suffixes declared in ``adapters/systems.py``: the
+    composition side (``sync/clients.py``) fills each from the setting ``civil_service_<field>``.
+    """
+
+    url: str
+    client_id: str
+    client_secret: SecretStr
 
 
 @dataclass(frozen=True)
@@ -71,36 +83,25 @@ class CivilServiceClient:
     @classmethod
     def connect(
         cls,
+        connection: CivilServiceConnection,
         *,
-        base_url: str,
-        client_id: str,
-        client_secret: SecretStr,
-        policy: HttpPolicy = DEFAULT_POLICY,
+        policy: HttpPolicy | None = None,
         clock: Clock = SYSTEM_CLOCK,
         rng: random.Random | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> CivilServiceClient:
+        """A client of the database at ``connection.url``; ``policy=None``: the default."""
+        credentials = ClientCredentials(OAUTH_PATH, connection.client_id, connection.client_secret)
         http = HttpClient(
             system=SYSTEM,
-            base_url=base_url,
-            policy=policy,
-            credentials=ClientCredentials(OAUTH_PATH, client_id, client_secret),
+            base_url=connection.url,
+            policy=DEFAULT_POLICY if policy is None else policy,
+            credentials=credentials,
             clock=clock,
             rng=rng,
             transport=transport,
         )
         return cls(http)
-
-    @classmethod
-    def from_settings(
-        cls, settings: Settings, *, clock: Clock = SYSTEM_CLOCK
-    ) -> CivilServiceClient:
-        return cls.connect(
-            base_url=settings.civil_service_url,
-            client_id=settings.civil_service_client_id,
-            client_secret=settings.civil_service_client_secret,
-            clock=clock,
-        )
 
     @property
     def http(self) -> HttpClient:

@@ -25,8 +25,6 @@ from adapters.http import Call, HttpClient, HttpPolicy, Reply
 from adapters.population import wire
 from adapters.population.signature import load_public_key, verified_parts
 from adapters.wire_common import contract_violation, rfc3339
-from registry.config import Settings
-from registry.dates import utcnow
 
 SYSTEM = "population"
 OAUTH_PATH = "/oauth2/client/token"
@@ -35,6 +33,20 @@ SENDER_ID = "cadre-registry"
 CONSENT_PURPOSE = "CADRE_RECORD_VERIFY"
 _NID = re.compile(r"\d{12}")
 _Envelope = TypeVar("_Envelope", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class PopulationConnection:
+    """Where and as whom the registry calls the population database, as plain values.
+
+    The field names are the setting suffixes declared in ``adapters/systems.py``: the
+    composition side (``sync/clients.py``) fills each from the setting ``population_<field>``.
+    """
+
+    url: str
+    client_id: str
+    client_secret: SecretStr
+    public_key: str  # base64 of the pinned Ed25519 key every answer must be signed with
 
 
 @dataclass(frozen=True)
@@ -75,37 +87,25 @@ class PopulationClient:
     @classmethod
     def connect(
         cls,
+        connection: PopulationConnection,
         *,
-        base_url: str,
-        client_id: str,
-        client_secret: SecretStr,
-        public_key_b64: str,
-        policy: HttpPolicy = DEFAULT_POLICY,
+        policy: HttpPolicy | None = None,
         clock: Clock = SYSTEM_CLOCK,
         rng: random.Random | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> PopulationClient:
-        credentials = ClientCredentials(OAUTH_PATH, client_id, client_secret)
+        """A client of the database at ``connection.url``; ``policy=None``: the contract's."""
+        credentials = ClientCredentials(OAUTH_PATH, connection.client_id, connection.client_secret)
         http = HttpClient(
             system=SYSTEM,
-            base_url=base_url,
-            policy=policy,
+            base_url=connection.url,
+            policy=DEFAULT_POLICY if policy is None else policy,
             credentials=credentials,
             clock=clock,
             rng=rng,
             transport=transport,
         )
-        return cls(http, load_public_key(public_key_b64))
-
-    @classmethod
-    def from_settings(cls, settings: Settings, *, clock: Clock = SYSTEM_CLOCK) -> PopulationClient:
-        return cls.connect(
-            base_url=settings.population_url,
-            client_id=settings.population_client_id,
-            client_secret=settings.population_client_secret,
-            public_key_b64=settings.population_public_key,
-            clock=clock,
-        )
+        return cls(http, load_public_key(connection.public_key))
 
     @property
     def http(self) -> HttpClient:
@@ -178,7 +178,7 @@ class PopulationClient:
         return results
 
     def _search_body(self, transaction_id: str, by_reference: dict[str, str]) -> object:
-        now = rfc3339(utcnow())
+        now = rfc3339(SYSTEM_CLOCK.now())
         items = [
             {
                 "reference_id": reference,

@@ -17,10 +17,10 @@ from fastapi.responses import JSONResponse
 from pydantic import SecretStr
 
 from adapters.breaker import BreakerPolicy
-from adapters.civil_service.client import CivilServiceClient
+from adapters.civil_service.client import CivilServiceClient, CivilServiceConnection
 from adapters.civil_service.simulator import CivilServiceSim
 from adapters.http import HttpPolicy
-from adapters.population.client import PopulationClient
+from adapters.population.client import PopulationClient, PopulationConnection
 from adapters.population.signature import public_key_b64
 from adapters.population.simulator import PopulationSim
 from adapters.retry import RetryPolicy
@@ -97,10 +97,7 @@ def make_pop_client(
 
     def make(key_b64: str | None = None, **policy_args: Any) -> PopulationClient:
         client = PopulationClient.connect(
-            base_url=pop_url,
-            client_id="registry",
-            client_secret=SECRET,
-            public_key_b64=key_b64 or pop_sim.public_key_b64,
+            PopulationConnection(pop_url, "registry", SECRET, key_b64 or pop_sim.public_key_b64),
             policy=policy(**policy_args),
             clock=clock,
             rng=random.Random(5),
@@ -130,9 +127,7 @@ def make_cs_client(cs_url: str, clock: FakeClock) -> Iterator[Callable[..., Civi
 
     def make(secret: SecretStr = SECRET, **policy_args: Any) -> CivilServiceClient:
         client = CivilServiceClient.connect(
-            base_url=cs_url,
-            client_id="registry",
-            client_secret=secret,
+            CivilServiceConnection(cs_url, "registry", secret),
             policy=policy(**policy_args),
             clock=clock,
             rng=random.Random(5),

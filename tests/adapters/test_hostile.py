@@ -15,7 +15,7 @@ from fastapi import Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from adapters import errors
-from adapters.civil_service.client import CivilServiceClient
+from adapters.civil_service.client import CivilServiceClient, CivilServiceConnection
 from adapters.clock import SYSTEM_CLOCK, Clock
 from tests.adapters.conftest import SECRET, FakeClock, HostileServer, policy
 from tests.adapters.samples import OFFICIAL
@@ -27,9 +27,7 @@ def page(*items: dict[str, Any]) -> dict[str, Any]:
 
 def client_for(server: HostileServer, clock: Clock, **policy_args: Any) -> CivilServiceClient:
     return CivilServiceClient.connect(
-        base_url=server.url,
-        client_id="registry",
-        client_secret=SECRET,
+        CivilServiceConnection(server.url, "registry", SECRET),
         policy=policy(**policy_args),
         clock=clock,
         rng=random.Random(1),

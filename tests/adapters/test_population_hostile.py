@@ -14,7 +14,7 @@ from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
 from adapters import errors
-from adapters.population.client import PopulationClient
+from adapters.population.client import PopulationClient, PopulationConnection
 from adapters.population.signature import sign
 from tests.adapters.conftest import SECRET, FakeClock, HostileServer, policy
 from tests.adapters.samples import record
@@ -27,10 +27,7 @@ Mutation = Callable[[Doc, Doc], None]
 @pytest.fixture
 def client(hostile_server: HostileServer, clock: FakeClock) -> Iterator[PopulationClient]:
     c = PopulationClient.connect(
-        base_url=hostile_server.url,
-        client_id="registry",
-        client_secret=SECRET,
-        public_key_b64=hostile_server.public_key_b64,
+        PopulationConnection(hostile_server.url, "registry", SECRET, hostile_server.public_key_b64),
         policy=policy(),
         clock=clock,
         rng=random.Random(1),

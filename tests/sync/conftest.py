@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -38,6 +37,7 @@ from schemas.positions import PositionCreate
 from schemas.qualifications import QualificationCreate
 from sync.clients import POLICY_KEY
 from sync.demo_link import seed_from_registry
+from sync.systems import system_of
 from tests.factories import nid_for
 
 FAST = HttpPolicy(
@@ -138,12 +138,8 @@ def ward(committed_engine: Engine, keys: StaticKeyProvider, tmp_path: Path) -> I
     rt.extras[POLICY_KEY] = FAST
     ward = build_registry(rt)
     with running_simulator(ward.pop.app) as pop_url, running_simulator(ward.cs.app) as cs_url:
-        s = rt.settings
-        s.population_url, s.population_client_id = pop_url, ward.pop.core.client_id
-        s.population_public_key = ward.pop.public_key_b64
-        s.civil_service_url, s.civil_service_client_id = cs_url, ward.cs.core.client_id
-        s.population_client_secret = SecretStr(ward.pop.core.client_secret)
-        s.civil_service_client_secret = SecretStr(ward.cs.core.client_secret)
+        for sim, url in ((ward.pop, pop_url), (ward.cs, cs_url)):
+            system_of(sim).point_at(rt.settings, sim, url)
         yield ward
 
 
