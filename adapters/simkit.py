@@ -19,7 +19,7 @@ from urllib.parse import parse_qs
 from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 
-from registry.dates import utcnow
+from adapters.clock import SYSTEM_CLOCK
 
 # Token and key endpoints are left alone by the fault knobs so that a test can count exactly
 # the calls it makes to the API.
@@ -70,7 +70,7 @@ class SimCore:
         # A simulator's randomness only shapes test data and faults.
         self.rng = random.Random(seed)  # noqa: S311
         self.faults = knobs
-        self.now = now or utcnow
+        self.now = now or SYSTEM_CLOCK.now
         self.client_id = client_id
         self.client_secret = client_secret
         self.token_ttl = token_ttl

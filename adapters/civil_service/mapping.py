@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from adapters.civil_service import wire
 from adapters.wire_common import nfc, sex_from_registry, sex_to_registry
 from registry.dates import PartialDate
-from registry.evaluations.rules import period_kind
 
 REGISTRY_OWNED = (
     "agency_code",
@@ -82,7 +81,7 @@ class EvaluationData:
 
     @property
     def period_kind(self) -> str:
-        return period_kind(self.period)
+        return wire.period_kind(self.period)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,18 @@ RankCode = Annotated[str, StringConstraints(pattern=r"^\d{2}\.\d{3}[a-z]?$")]
 _MAX_ROWS = 200  # per list: far above any real dossier, far below a hostile megabyte
 
 
+def period_kind(period: str) -> str:
+    """``year``, ``quarter`` or ``month`` for a ``Period`` (YYYY, YYYY-Qn, YYYY-MM).
+
+    The registry derives the same kind for its own evaluations
+    (``registry.evaluations.rules.period_kind``); the adapter keeps its own because it reads
+    the contract's period, and ``tests/adapters`` checks the two agree.
+    """
+    if "-Q" in period:
+        return "quarter"
+    return "month" if "-" in period else "year"
+
+
 class Qualification(Closed):
     kind: QualificationKind
     level: Code

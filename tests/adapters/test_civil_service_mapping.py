@@ -23,6 +23,7 @@ from adapters.civil_service.mapping import (
     official_from_wire,
     to_write,
 )
+from registry.evaluations.rules import period_kind as registry_period_kind
 from tests.adapters.samples import OFFICIAL
 
 
@@ -93,6 +94,8 @@ def test_every_contract_period_and_classification_round_trips(period: str, code:
     assert evaluation.period_kind == (
         "quarter" if "-Q" in period else "month" if "-" in period else "year"
     )
+    # the adapter's reading of a period is the registry's, though neither imports the other
+    assert evaluation.period_kind == registry_period_kind(period)
 
 
 @pytest.mark.parametrize("period", ["26", "2026-Q0", "2026-Q5", "2026-13", "2026-00", "2026-H1"])
