@@ -5,6 +5,8 @@ dataclass each declares in ``adapters/systems.py``) and never read ``registry.co
 each field ``f`` of that dataclass is read from the setting ``<settings_prefix>_<f>``, so a new
 system's client needs its declaration and its settings, not a function here.
 
+``population`` and ``civil_service`` are typed shortcuts for the jobs that need the concrete
+client; a new system's jobs can call ``client_of(rt, ITS_DECLARATION, ItsClient)`` instead.
 A runtime may carry an HTTP policy (tests and chaos runs use short back-offs).
 """
 
