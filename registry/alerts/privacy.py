@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from registry.access import policy
-from registry.catalogue.declarations import RULE_SOURCES
 from registry.access.principal import Principal
+from registry.catalogue.declarations import RULE_SOURCES
 from registry.errors import Forbidden
 
 SENSITIVE_RULES = frozenset(RULE_SOURCES)
