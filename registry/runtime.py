@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from registry.access.principal import Principal
+from registry.access.principal import Principal, Role
 from registry.audit.chain import AuditConfig, set_audit_config
 from registry.audit.signing import Signer
 from registry.config import Settings
@@ -19,6 +19,9 @@ from registry.crypto import FieldCipher, KeyProvider, LocalFileKeyProvider
 from registry.db import make_engine, make_sessionmaker
 from registry.history import Actor, set_actor
 from registry.wiring import install
+
+# The role a job's writes are recorded with: the role of applications, not an administrator's.
+JOB_ROLE: Role = "service"
 
 
 def audit_config(settings: Settings, keys: KeyProvider) -> AuditConfig:
@@ -67,10 +70,26 @@ class Runtime:
     def audit(self) -> AuditConfig:
         return audit_config(self.settings, self.key_provider)
 
-    def system_ctx(self, session: Session, *, reason: str, source: str = "manual") -> Ctx:
-        """A registry-wide admin acting from this machine's shell, named after the OS user."""
-        who = f"cli:{getpass.getuser()}"
-        set_actor(session, Actor(actor_id=who, role="admin", reason=reason))
+    def system_ctx(
+        self,
+        session: Session,
+        *,
+        reason: str,
+        source: str = "manual",
+        actor: Actor | None = None,
+    ) -> Ctx:
+        """A registry-wide admin acting from this machine's shell, named after the OS user;
+        ``actor``: someone else on record in the history (a scheduled job, see ``job_ctx``)."""
+        who = actor or Actor(actor_id=f"cli:{getpass.getuser()}", role="admin", reason=reason)
+        set_actor(session, who)
         set_audit_config(session, self.audit)
-        principal = Principal(subject=who, role="admin", org_unit_id=None, org_path=None)
+        role: Role = "service" if who.role == JOB_ROLE else "admin"
+        principal = Principal(subject=who.actor_id, role=role, org_unit_id=None, org_path=None)
         return Ctx(principal=principal, cipher=self.cipher, settings=self.settings, source=source)
+
+    def job_ctx(self, session: Session, *, job: str, reason: str | None = None, source: str) -> Ctx:
+        """A scheduled job of the registry: on record as ``system:<job>`` with the ``service``
+        role (an application's: it may write and read registry-wide, never opens sensitive
+        fields), so the history tells a job's writes from an administrator's."""
+        actor = Actor(actor_id=f"system:{job}", role=JOB_ROLE, reason=reason or job)
+        return self.system_ctx(session, reason=actor.reason, source=source, actor=actor)
