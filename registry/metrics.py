@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 REGISTRY = CollectorRegistry()
 
+# Every run, by how it ended: ok, partial, failed, or abandoned (found unfinished by the next
+# run of its job; counted by the process that found it).
 SYNC_RUNS = Counter("cadre_sync_runs_total", "Sync job runs", ["job", "status"], registry=REGISTRY)
+SYNC_LEFT = Gauge(
+    "cadre_sync_work_left",
+    "Work a job's last run in this process left undone, by kind",
+    ["job", "kind"],
+    registry=REGISTRY,
+)
 SYNC_ITEMS = Counter(
     "cadre_sync_items_total", "Items handled by sync jobs", ["job", "outcome"], registry=REGISTRY
 )

@@ -18,8 +18,12 @@ from registry.db import Base, BigId
 class OutboxItem(Base):
     """One pending push, written in the same transaction as the change that caused it.
 
-    Claimed with a lease (``lease_until``) so a worker killed mid-push leaves nothing stuck:
-    the lease runs out and another run picks the item up again with the same idempotency key.
+    ``status``: ``pending`` → ``done``, or ``quarantined`` (refused, or it cannot be sent:
+    ``last_error`` says why) or ``dead`` (transient failures ran out); an operator's replay
+    makes it ``pending`` again. A claim sets ``lease_until`` and ``lease_owner`` (the run's
+    id). Push runs hold the job lock, so a lease owned by another run belongs to a dead one:
+    the next run takes it back at once (``sync.outbox.recover_leases``) and pushes the item
+    with the same idempotency key; the expiry only guards a run that lost its lock.
     """
 
     __tablename__ = "sync_outbox"
@@ -32,6 +36,7 @@ class OutboxItem(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     available_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     lease_until: Mapped[dt.datetime | None]
+    lease_owner: Mapped[uuid.UUID | None]  # the sync run holding the lease
     last_error: Mapped[str | None] = mapped_column(sa.String(500))
     payload_digest: Mapped[str | None] = mapped_column(sa.String(64))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -54,6 +59,11 @@ class SyncCursor(Base):
 
 
 class SyncRun(Base):
+    """One run of a job, written when it starts (``running``) and again when it ends: ``ok``
+    (all work done), ``partial`` (stopped with work left: ``errors`` and ``counts["left"]``
+    say what), ``failed`` (the body raised). A row still ``running`` when the next run of the
+    job takes the lock is ``abandoned``: its process died (``finished_at`` stays empty)."""
+
     __tablename__ = "sync_runs"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)

@@ -10,6 +10,7 @@ import json
 import re
 from typing import Any
 
+import pydantic
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -70,54 +71,71 @@ def _current_post(work: tuple[WorkPeriodData, ...], today: dt.date) -> WorkPerio
     return current[-1] if current else None
 
 
+class Unsendable(ValueError):
+    """This person's push cannot be built: data the contract needs is missing, or what we hold
+    does not fit the contract. ``reason`` names fields and rules, never values; the item is
+    quarantined for an operator, it is not a failure of the run."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _contract_refusal(exc: ValueError) -> Unsendable:
+    if isinstance(exc, pydantic.ValidationError):
+        broken = sorted(
+            {f"{'.'.join(str(p) for p in e['loc']) or 'body'} ({e['type']})" for e in exc.errors()}
+        )
+        return Unsendable(f"the contract cannot carry: {', '.join(broken)}"[:480])
+    return Unsendable(f"the contract cannot carry this official ({type(exc).__name__})")
+
+
 def build_push(session: Session, ctx: Ctx, person: Person, *, agency: str) -> OfficialWrite:
+    """The PUT body for ``person``; raises ``Unsendable`` when there can be none."""
     nid = decrypt_field(ctx, person, "nid")
     if nid is None:
-        raise ValueError("a person without an identification number cannot be pushed")
+        raise Unsendable("no identification number: the civil-servant database keys on it")
+    try:
+        return to_write(_official(session, person, nid, agency))
+    except ValueError as exc:  # pydantic's ValidationError is one
+        raise _contract_refusal(exc) from None
+
+
+def _official(session: Session, person: Person, nid: str, agency: str) -> OfficialPush:
     work = _work_history(session, person, agency)
     post = _current_post(work, today())
-    quals = tuple(
-        sorted(
-            (
-                QualificationData(q.kind, q.level, q.major, q.awarded_on, q.institution)
-                for q in _live(session, Qualification, person.id)
-            ),
-            key=lambda q: (q.kind, q.level, str(q.awarded_on)),
-        )
+    quals = sorted(
+        (
+            QualificationData(q.kind, q.level, q.major, q.awarded_on, q.institution)
+            for q in _live(session, Qualification, person.id)
+        ),
+        key=lambda q: (q.kind, q.level, str(q.awarded_on)),
     )
-    training = tuple(
-        sorted(
-            (
-                TrainingData(
-                    t.valid_from, t.valid_to, t.course, t.institution, t.mode, t.certificate
-                )
-                for t in _live(session, Training, person.id)
-            ),
-            key=lambda t: (t.start, t.course),
-        )
+    training = sorted(
+        (
+            TrainingData(t.valid_from, t.valid_to, t.course, t.institution, t.mode, t.certificate)
+            for t in _live(session, Training, person.id)
+        ),
+        key=lambda t: (t.start, t.course),
     )
-    evaluations = tuple(
-        sorted(
-            (
-                EvaluationData(e.period, e.classification, e.general_points + e.task_points)
-                for e in _live(session, Evaluation, person.id)
-            ),
-            key=lambda e: e.period,
-        )
+    evaluations = sorted(
+        (
+            EvaluationData(e.period, e.classification, e.general_points + e.task_points)
+            for e in _live(session, Evaluation, person.id)
+        ),
+        key=lambda e: e.period,
     )
-    return to_write(
-        OfficialPush(
-            nid=nid,
-            full_name=full_name(person.family_name, person.middle_name, person.given_name),
-            birth_date=person.birth_date,
-            sex=person.sex,
-            agency_code=post.agency_code if post else None,
-            position_title=post.position_title if post else None,
-            qualifications=quals,
-            work_history=work,
-            training=training,
-            evaluations=evaluations,
-        )
+    return OfficialPush(
+        nid=nid,
+        full_name=full_name(person.family_name, person.middle_name, person.given_name),
+        birth_date=person.birth_date,
+        sex=person.sex,
+        agency_code=post.agency_code if post else None,
+        position_title=post.position_title if post else None,
+        qualifications=tuple(quals),
+        work_history=work,
+        training=tuple(training),
+        evaluations=tuple(evaluations),
     )
 
 

@@ -4,6 +4,10 @@ enqueues a push in the same transaction (called from ``registry.history.append_v
 Claiming: ``FOR UPDATE SKIP LOCKED`` with a lease on PostgreSQL (several workers); on SQLite
 one process runs the jobs and transactions are serial, so the same statement without the
 lock clause is enough. Never a bare id cursor: late-committing rows would be skipped.
+
+A claim records its run as the lease's owner. Push runs hold the job lock, so when a run
+starts every lease not its own belongs to a run that died: ``recover_leases`` takes them back
+at once instead of waiting out their expiry.
 """
 
 from __future__ import annotations
@@ -90,8 +94,11 @@ def enqueue_for_versions(session: Session, versions: Iterable[dict[str, Any]]) -
         conn.execute(sa.insert(OutboxItem), rows)
 
 
-def claim(session: Session, system: str, *, limit: int, lease: dt.timedelta) -> list[OutboxItem]:
-    """Take up to ``limit`` items whose time has come and whose lease (if any) ran out."""
+def claim(
+    session: Session, system: str, *, limit: int, lease: dt.timedelta, owner: uuid.UUID
+) -> list[OutboxItem]:
+    """Take up to ``limit`` items whose time has come and whose lease (if any) ran out, for
+    the run ``owner``."""
     now = utcnow()
     stmt = (
         sa.select(OutboxItem)
@@ -107,7 +114,54 @@ def claim(session: Session, system: str, *, limit: int, lease: dt.timedelta) -> 
     )
     items = list(session.scalars(stmt))
     for item in items:
-        item.lease_until = now + lease
+        item.lease_until, item.lease_owner = now + lease, owner
         item.attempts += 1
     session.flush()
     return items
+
+
+def recover_leases(session: Session, system: str, *, owner: uuid.UUID) -> int:
+    """Free every lease on ``system``'s pending items not held by ``owner``; call only while
+    holding the job lock (then no other run is alive to hold one). The items keep their
+    idempotency key, so a push the dead run had already made is not applied twice."""
+    result = session.execute(
+        sa.update(OutboxItem)
+        .where(
+            OutboxItem.system == system,
+            OutboxItem.status == "pending",
+            OutboxItem.lease_until.is_not(None),
+            sa.or_(OutboxItem.lease_owner.is_(None), OutboxItem.lease_owner != owner),
+        )
+        .values(lease_until=None, lease_owner=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def release(session: Session, item_ids: Iterable[int], *, owner: uuid.UUID) -> None:
+    """Give back leases ``owner`` took but did not use (a run that stops early)."""
+    ids = list(item_ids)
+    if ids:
+        session.execute(
+            sa.update(OutboxItem)
+            .where(OutboxItem.id.in_(ids), OutboxItem.lease_owner == owner)
+            .values(lease_until=None, lease_owner=None)
+            .execution_options(synchronize_session=False)
+        )
+
+
+OUTBOX_STATES = ("pending", "leased", "dead", "quarantined")
+
+
+def state_counts(session: Session, system: str) -> dict[str, int]:
+    """Items of ``system`` by state: ``pending`` (waiting, not leased), ``leased``, ``dead``,
+    ``quarantined``. Done items are history, not counted."""
+    leased = sa.and_(OutboxItem.status == "pending", OutboxItem.lease_until.is_not(None))
+    state = sa.case((leased, "leased"), else_=OutboxItem.status)
+    rows = session.execute(
+        sa.select(state, sa.func.count())
+        .where(OutboxItem.system == system, OutboxItem.status != "done")
+        .group_by(state)
+    ).all()
+    found = {str(name): int(n) for name, n in rows}
+    return {name: found.get(name, 0) for name in OUTBOX_STATES}
