@@ -8,13 +8,17 @@ from typing import Annotated, Any
 import sqlalchemy as sa
 from fastapi import APIRouter, Query, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy.orm import Session
 
+from registry.access.scope import scope_clause
 from registry.api.deps import CtxDep, ReasonDep, SessionDep
 from registry.api.errors import ERROR_RESPONSES
 from registry.audit.service import log_read
 from registry.context import Ctx
 from registry.errors import Forbidden, NotFound
 from registry.metrics import REGISTRY
+from registry.org_units.models import OrgUnit
+from registry.persons.models import Person
 from schemas.sync import ConflictRead, ConflictResolve, OutboxRead, SyncRunRead
 from sync.conflicts import as_read, list_conflicts, resolve
 from sync.jobs.civil_service_push import replay
@@ -24,12 +28,33 @@ router = APIRouter(prefix="/sync", tags=["sync"], responses=ERROR_RESPONSES)
 metrics_router = APIRouter(tags=["operations"])
 
 
-def _operators(ctx: Ctx) -> None:
-    # Auditors read registry-wide whatever unit their token names (Principal.reads_everything);
-    # only administrators must be registry-wide ones.
+def _operators(session: Session, ctx: Ctx) -> None:
+    """Sync state is for auditors (they read registry-wide whatever unit their token names),
+    registry-wide administrators, and the administrators of a root unit of the deployment's
+    tree (a unit without a parent: the ward's committee, council, party committee): they run
+    the deployment, though their token names a unit."""
     p = ctx.principal
-    if not (p.role == "auditor" or (p.role == "admin" and p.org_path is None)):
-        raise Forbidden("sync state is for registry-wide administrators and auditors")
+    if p.role == "auditor" or (p.role == "admin" and p.org_path is None):
+        return
+    if p.role == "admin" and p.org_path is not None:
+        root = session.scalar(
+            sa.select(OrgUnit.id).where(OrgUnit.path == p.org_path, OrgUnit.parent_id.is_(None))
+        )
+        if root is not None:
+            return
+    raise Forbidden(
+        "sync state is for auditors and administrators of the whole registry or a root unit"
+    )
+
+
+def _in_scope(ctx: Ctx, stmt: sa.Select[tuple[OutboxItem]]) -> sa.Select[tuple[OutboxItem]]:
+    """An outbox item names a person: a root unit's administrator sees those of its tree."""
+    p = ctx.principal
+    if p.reads_everything or p.org_path is None:
+        return stmt
+    return stmt.where(
+        OutboxItem.person_id.in_(sa.select(Person.id).where(scope_clause(Person, p.org_path)))
+    )
 
 
 @router.get("/runs", response_model=list[SyncRunRead], summary="Recent job runs")
@@ -39,7 +64,7 @@ def runs(
     job: Annotated[str | None, Query(pattern=r"^[a-z\-]{1,64}$")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> Any:
-    _operators(ctx)
+    _operators(session, ctx)
     stmt = sa.select(SyncRun).order_by(SyncRun.started_at.desc()).limit(limit)
     if job:
         stmt = stmt.where(SyncRun.job == job)
@@ -92,18 +117,12 @@ def resolve_conflict(
 def outbox_items(
     session: SessionDep,
     ctx: CtxDep,
-    status: Annotated[str, Query(pattern=r"^[a-z]{1,16}$")] = "dead",
+    status: Annotated[str, Query(pattern=r"^(pending|done|dead|quarantined)$")] = "dead",
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Any:
-    _operators(ctx)
-    return list(
-        session.scalars(
-            sa.select(OutboxItem)
-            .where(OutboxItem.status == status)
-            .order_by(OutboxItem.id)
-            .limit(limit)
-        )
-    )
+    _operators(session, ctx)
+    stmt = _in_scope(ctx, sa.select(OutboxItem).where(OutboxItem.status == status))
+    return list(session.scalars(stmt.order_by(OutboxItem.id).limit(limit)))
 
 
 @router.post(
@@ -114,6 +133,12 @@ def outbox_items(
 def replay_item(item_id: int, session: SessionDep, ctx: CtxDep, reason: ReasonDep) -> Any:
     if ctx.principal.role != "admin":
         raise Forbidden("only administrators replay outbox items")
+    _operators(session, ctx)
+    if (
+        session.scalar(_in_scope(ctx, sa.select(OutboxItem).where(OutboxItem.id == item_id)))
+        is None
+    ):
+        raise NotFound(f"outbox item {item_id} not found")
     try:
         item = replay(session, item_id)
     except LookupError:

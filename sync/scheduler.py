@@ -12,6 +12,7 @@ import datetime as dt
 import structlog
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.exc import SQLAlchemyError
 
 from registry.dates import LOCAL
 from registry.runtime import Runtime
@@ -34,7 +35,12 @@ def period_of(now: dt.datetime, seconds: int) -> str:
 
 def _fire(rt: Runtime, name: str, seconds: int) -> None:
     period = period_of(dt.datetime.now(dt.UTC), seconds)
-    run_job(rt, name, period=period)
+    try:
+        run_job(rt, name, period=period)
+    except SQLAlchemyError:
+        # The run could not be recorded as started (counted as failed in /metrics and logged
+        # by ``run_job``); the next period tries again.
+        log.warning("sync.scheduler.fire_failed", job=name, period=period)
 
 
 def build_scheduler(

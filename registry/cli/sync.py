@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import signal
 import threading
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from registry.config import get_settings
 from registry.runtime import Runtime
+
+if TYPE_CHECKING:
+    from sync.status import SystemStatus
 
 app = typer.Typer(no_args_is_help=True, help="Synchronisation with the national databases.")
 console = Console(stderr=True)
@@ -22,24 +25,92 @@ def _runtime() -> Runtime:
     return Runtime(get_settings())
 
 
+# `cadre sync run` exit codes: 0 the run is ok; 1 it ended partial, failed or could not be
+# recorded as started; 2 unknown job; 3 it did not run (running elsewhere, period done).
+EXIT_NOT_OK, EXIT_USAGE, EXIT_NOT_RUN = 1, 2, 3
+
+
 @app.command("run")
 def run(name: Annotated[str, typer.Argument(help="job name, e.g. civil-service-pull")]) -> None:
-    """Run one job now (unless it is already running somewhere)."""
-    from sync.runs import JOBS, run_job
+    """Run one job now (unless it is already running somewhere); exits 0 only when it is ok."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from sync.runs import JOBS, OK, describe, run_job
 
     rt = _runtime()
     if name not in JOBS:
         console.print(f"[red]error:[/red] unknown job {name!r}; jobs: {', '.join(sorted(JOBS))}")
-        raise typer.Exit(code=2)
-    result = run_job(rt, name)
+        raise typer.Exit(code=EXIT_USAGE)
+    try:
+        result = run_job(rt, name)
+    except SQLAlchemyError as exc:
+        console.print(f"[red]error:[/red] {name} could not start: {describe(exc)}")
+        raise typer.Exit(code=EXIT_NOT_OK) from None
     if result is None:
-        console.print(f"{name} is running elsewhere; nothing done")
-        return
-    console.print(f"{name}: {result.status} {dict(result.counts)}")
+        console.print(f"{name} is running elsewhere or already ran this period; nothing done")
+        raise typer.Exit(code=EXIT_NOT_RUN)
+    counts = {k: v for k, v in dict(result.counts).items() if k != "left"}
+    console.print(f"{name}: {result.status} {counts}", markup=False)
     for error in result.errors:
-        console.print(f"  - {error}")
-    if result.status != "ok":
-        raise typer.Exit(code=1)
+        console.print(f"  - {error}", markup=False)
+    left = dict(result.counts).get("left") or {}
+    if left:
+        console.print(
+            "  left: " + ", ".join(f"{n} {kind}" for kind, n in sorted(left.items())),
+            markup=False,
+        )
+    if result.status != OK:
+        raise typer.Exit(code=EXIT_NOT_OK)
+
+
+@app.command("status")
+def status(
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of text")] = False,
+) -> None:
+    """Per system: each job's last successful run, the outbox by state, conflicts open,
+    refused answers kept and contract drift."""
+    import json
+
+    from sync.status import system_status
+
+    rt = _runtime()
+    with rt.sessions() as session:
+        found = system_status(session)
+    if as_json:
+        typer.echo(json.dumps([s.as_json() for s in found], ensure_ascii=False, indent=2))
+        return
+    for system in found:
+        typer.echo("\n".join(_status_lines(system)))
+
+
+def _when(value: object) -> str:
+    import datetime as dt
+
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return "never"
+
+
+def _status_lines(system: SystemStatus) -> list[str]:
+    lines = [system.name]
+    width = max((len(j.job) for j in system.jobs), default=0)
+    for j in system.jobs:
+        latest = f"latest {j.latest_status} at {_when(j.latest_started_at)}"
+        lines.append(f"  {j.job:<{width}}  last ok {_when(j.last_ok_at)}; {latest}")
+    if system.outbox:
+        lines.append("  outbox: " + ", ".join(f"{state} {n}" for state, n in system.outbox.items()))
+    if system.external:
+        lines.append(f"  conflicts open: {system.conflicts_open}")
+        lines.append(f"  refused answers kept: {system.refused_answers}")
+        drift = system.contract_drift
+        if drift is None:
+            lines.append("  contract drift: not recorded yet")
+        else:
+            shown = ", ".join(f"{path} ({n})" for path, n in sorted(drift.items()))
+            lines.append(
+                f"  contract drift: {len(drift)} unknown fields" + (f": {shown}" if drift else "")
+            )
+    return lines
 
 
 @app.command("replay")
