@@ -108,8 +108,11 @@ class TokenRejected(AdapterError):
 
 
 class HostileResponse(AdapterError):
-    """The answer breaks the contract in a way a correct peer never would; nothing of it is
-    applied. Counted as a failure of the system by the circuit breaker."""
+    """The answer breaks what the registry relies on (a used field of the wrong type or
+    length, an unknown code, a bad signature, an oversized or unreadable body); nothing of it
+    is applied and the jobs quarantine it. Fields the registry does not use never cause it:
+    those are contract drift (``adapters.drift``). The system did answer, so the circuit
+    breaker counts it as a success, never as a failure."""
 
 
 class BadSignature(HostileResponse):
@@ -121,7 +124,22 @@ class RedirectRefused(HostileResponse):
 
 
 class CircuitOpen(AdapterError):
-    """The system failed repeatedly; calls are refused locally until the breaker half-opens."""
+    """Too many recent calls to the system failed; calls are refused locally, without a
+    request, until the breaker half-opens in ``reopens_in`` seconds.
+
+    A job that meets it stops its run there (``partial``: work is left) and leaves the rest
+    to the next run; it is never a reason to quarantine or dead-letter an item.
+    """
+
+    def __init__(self, system: str, operation: str, *, reopens_in: float = 0.0) -> None:
+        super().__init__(
+            system, operation, f"circuit open: failure rate too high, retry in {reopens_in:.0f}s"
+        )
+        self.reopens_in = reopens_in
+
+
+# The name the sync jobs' docs use; the same class.
+BreakerOpen = CircuitOpen
 
 
 @dataclass(frozen=True)

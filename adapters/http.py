@@ -22,6 +22,7 @@ from adapters import errors as e
 from adapters.auth import ClientCredentials, TokenCache
 from adapters.breaker import BreakerPolicy, CircuitBreaker
 from adapters.clock import SYSTEM_CLOCK, Clock
+from adapters.drift import DriftLog, DriftObserver
 from adapters.jsonsafe import loads_strict
 from adapters.retry import RetryPolicy, parse_retry_after, wait_before_retry
 
@@ -134,8 +135,11 @@ class HttpClient:
         clock: Clock = SYSTEM_CLOCK,
         rng: random.Random | None = None,
         transport: httpx.BaseTransport | None = None,
+        drift: DriftObserver | None = None,
     ) -> None:
         self.system = system
+        # Told of the fields answers carry that the contract does not list (adapters.drift).
+        self.drift: DriftObserver = drift or DriftLog()
         self.policy = policy
         self.breaker = CircuitBreaker(system, policy.breaker, clock)
         self._clock = clock
@@ -156,7 +160,10 @@ class HttpClient:
         self.close()
 
     def close(self) -> None:
-        self._http.close()
+        try:
+            self.drift.flush()
+        finally:
+            self._http.close()
 
     def call(self, call: Call) -> Reply:
         """Send ``call``, retrying transient failures when it is safe; return a 2xx ``Reply``
@@ -164,8 +171,9 @@ class HttpClient:
         return self.call_parsed(call, _as_is)
 
     def call_parsed(self, call: Call, parse: Callable[[Reply], T]) -> T:
-        """Like ``call``, with ``parse`` run inside the attempt: a ``HostileResponse`` it raises
-        counts against the breaker like any other sign of a peer gone wrong."""
+        """Like ``call``, with ``parse`` run inside the attempt, so a ``TransientError`` it
+        raises is retried. A ``HostileResponse`` (the answer breaks the contract) is not
+        retried and is not a failure of the system for the breaker: it answered."""
         retry = self.policy.retry
         deadline = self._clock.monotonic() + retry.max_total_seconds
         attempt = 1
@@ -202,8 +210,10 @@ class HttpClient:
         self.breaker.before_call(call.operation)
         try:
             result = parse(self._authenticated(call))
-        except (e.PermanentError, e.AuthFailed):
-            self.breaker.record_success()  # the system answered; the request was the problem
+        except (e.PermanentError, e.AuthFailed, e.HostileResponse):
+            # The system answered: the request, the credentials or the answer was the problem.
+            # A quarantined answer must never open the breaker.
+            self.breaker.record_success()
             raise
         except Exception:
             self.breaker.record_failure()

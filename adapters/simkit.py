@@ -1,5 +1,6 @@
 """What both simulators share: a seeded random source, a movable clock, OAuth2 client
-credentials, request counters and fault injection (errors, 429s, latency, scripted answers).
+credentials, request counters and fault injection (errors, 429s, latency, hangs, revoked
+tokens, scripted answers), and the fields another implementation of a contract would add.
 
 Simulators are for tests and the demo only. Everything random comes from one
 ``random.Random(seed)``, so a run with the same seed and the same requests gives the same
@@ -14,6 +15,7 @@ import random
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qs
 
 from fastapi import FastAPI, HTTPException, Request, Response
@@ -48,6 +50,41 @@ class FaultKnobs:
     retry_after: int = 1
     latency: float = 0.0  # seconds added to every API call
     reject_tokens: bool = False  # every API call answered 401, as after a key rotation
+    revoke_rate: float = 0.0  # share of API calls before which every token is forgotten
+    hang_rate: float = 0.0  # share of API calls that stall ``hang_seconds`` before answering
+    hang_seconds: float = 30.0
+    # Another implementation of the contract: every answer object, the header and the
+    # envelope carry fields the contract does not list (``with_extras``).
+    extra_fields: bool = False
+
+    def other_implementation(self, fault_rate: float = 0.3) -> None:
+        """Behave like an independent implementation behind a real gateway: additional
+        fields everywhere and ``fault_rate`` of calls failing (5xx, 429 with Retry-After,
+        hangs, revoked tokens). The system's own knobs add the rest."""
+        self.extra_fields = True
+        self.error_rate = fault_rate * 0.5
+        self.rate_429 = fault_rate * 0.3
+        self.retry_after = 0
+        self.revoke_rate = fault_rate * 0.1
+        self.hang_rate = fault_rate * 0.1
+
+
+# What another implementation adds to every object: a plain value and an object (one path
+# each), never a name of the contracts.
+EXTRA_FIELDS: dict[str, Any] = {
+    "x_gateway_node": "lgsp-hp-02",
+    "x_meta": {"schema_rev": 3, "source": "ndxp", "tags": ["a", "b"]},
+}
+EXTRA_HEADERS = {"X-Gateway-Trace": "0af7651916cd43dd8448eb211c80319c", "X-Api-Version": "1.4"}
+
+
+def with_extras(value: Any) -> Any:
+    """``value`` with ``EXTRA_FIELDS`` added to every object in it, at every level."""
+    if isinstance(value, dict):
+        return {**{k: with_extras(v) for k, v in value.items()}, **EXTRA_FIELDS}
+    if isinstance(value, list):
+        return [with_extras(v) for v in value]
+    return value
 
 
 def json_error(status: int, **body: object) -> JSONResponse:
@@ -126,6 +163,11 @@ class SimCore:
             return await call_next(request)
         if self.faults.latency:
             await asyncio.sleep(self.faults.latency)
+        if self.faults.hang_rate and self.rng.random() < self.faults.hang_rate:
+            # The caller times out; the call still goes on afterwards, as a slow backend's would.
+            await asyncio.sleep(self.faults.hang_seconds)
+        if self.faults.revoke_rate and self.rng.random() < self.faults.revoke_rate:
+            self.revoke_tokens()  # e.g. the gateway restarted and forgot its tokens
         forced = self._forced_status()
         if forced == 429:
             return JSONResponse(
@@ -135,7 +177,10 @@ class SimCore:
             )
         if forced is not None:
             return json_error(forced, error="simulated_failure")
-        return await call_next(request)
+        response = await call_next(request)
+        if self.faults.extra_fields:
+            response.headers.update(EXTRA_HEADERS)
+        return response
 
     def _forced_status(self) -> int | None:
         if self.script:

@@ -22,8 +22,10 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from fastapi import FastAPI
 
+from adapters.breaker import BreakerPolicy
 from adapters.civil_service.client import CivilServiceClient, CivilServiceConnection
 from adapters.civil_service.simulator import CivilServiceKnobs, CivilServiceSim
+from adapters.drift import DriftObserver
 from adapters.http import HttpClient, HttpPolicy
 from adapters.population.client import PopulationClient, PopulationConnection
 from adapters.population.simulator import PopulationKnobs, PopulationSim
@@ -50,9 +52,18 @@ class Client(Protocol):
 
 
 class Connect(Protocol):
-    """A client's constructor from its connection values; ``policy=None``: its own default."""
+    """A client's constructor from its connection values; ``policy=None``: its own default,
+    ``breaker`` replacing the policy's breaker, ``drift`` told of fields the contract lacks."""
 
-    def __call__(self, connection: Any, /, *, policy: HttpPolicy | None = ...) -> Client: ...
+    def __call__(
+        self,
+        connection: Any,
+        /,
+        *,
+        policy: HttpPolicy | None = ...,
+        breaker: BreakerPolicy | None = ...,
+        drift: DriftObserver | None = ...,
+    ) -> Client: ...
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,10 @@
 """Field types shared by the wire models of every external system.
 
-Wire models are strict: no coercion ("17" is not 17, 1 is not "1"), unknown fields refused
-where the contract is closed, every string bounded. Text from a peer may be NFD (the registry
+Wire models are strict about what they read: no coercion ("17" is not 17, 1 is not "1"),
+every string bounded, codes checked. They are tolerant of what they do not read: an answer
+(``Answer`` models) with fields the contract does not list is accepted, those fields are
+dropped, and ``adapters.drift`` reports them as contract drift. What the registry itself
+sends (``Closed`` models) lists every field. Text from a peer may be NFD (the registry
 normalises it later), so these types check characters and length but not normal form.
 """
 
@@ -31,8 +34,15 @@ _RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
+class Answer(BaseModel):
+    """An object of a peer's answer: the fields listed are validated strictly, any other is
+    ignored (and reported as drift by the client that parsed it)."""
+
+    model_config = ConfigDict(extra="ignore", strict=True, frozen=True, validate_by_name=True)
+
+
 class Closed(BaseModel):
-    """A contract object whose fields are all listed: anything else is refused."""
+    """An object the registry sends: its fields are all listed, anything else is refused."""
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, validate_by_name=True)
 

@@ -54,6 +54,14 @@ class Settings(BaseSettings):
     # How long a claimed outbox item stays with the worker that claimed it; a worker that
     # dies holding it is replaced after this.
     sync_lease_seconds: int = 300
+    # Each external system's circuit breaker opens when, over the last window, at least the
+    # minimum number of calls were made and at least the ratio of them failed (5xx, 429,
+    # timeouts, dropped connections); it then refuses calls locally for open_seconds, and the
+    # run that meets it stops there. Refusals and quarantined answers are not failures.
+    sync_breaker_minimum_calls: int = 20
+    sync_breaker_failure_ratio: float = 0.5
+    sync_breaker_window_seconds: float = 60.0
+    sync_breaker_open_seconds: float = 30.0
 
     # Review pages: the session cookie is sent only over HTTPS unless this is false (plain
     # HTTP on loopback during development and tests).

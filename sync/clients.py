@@ -7,19 +7,24 @@ system's client needs its declaration and its settings, not a function here.
 
 ``population`` and ``civil_service`` are typed shortcuts for the jobs that need the concrete
 client; a new system's jobs can call ``client_of(rt, ITS_DECLARATION, ItsClient)`` instead.
-A runtime may carry an HTTP policy (tests and chaos runs use short back-offs).
+A runtime may carry an HTTP policy (tests and chaos runs use short back-offs); without one,
+each client keeps its adapter's policy with the breaker the ``sync_breaker_*`` settings give.
+Every client reports the fields answers carry outside the contract to a ``DriftRecorder``
+(``sync.drift``), which stores them when the client is closed.
 """
 
 from __future__ import annotations
 
 from typing import Any, TypeVar, get_type_hints
 
+from adapters.breaker import BreakerPolicy
 from adapters.civil_service.client import CivilServiceClient
 from adapters.http import HttpPolicy
 from adapters.population.client import PopulationClient
 from adapters.systems import CIVIL_SERVICE, POPULATION, Client, SimulatedSystem
 from registry.config import Settings
 from registry.runtime import Runtime
+from sync.drift import DriftRecorder
 
 POLICY_KEY = "http_policy"
 K = TypeVar("K", bound=Client)
@@ -28,6 +33,16 @@ K = TypeVar("K", bound=Client)
 def _policy(rt: Runtime) -> HttpPolicy | None:
     policy = rt.extras.get(POLICY_KEY)
     return policy if isinstance(policy, HttpPolicy) else None
+
+
+def breaker_policy(settings: Settings) -> BreakerPolicy:
+    """The breaker the settings configure (``ValueError`` for values it cannot use)."""
+    return BreakerPolicy(
+        minimum_calls=settings.sync_breaker_minimum_calls,
+        failure_ratio=settings.sync_breaker_failure_ratio,
+        window_seconds=settings.sync_breaker_window_seconds,
+        open_seconds=settings.sync_breaker_open_seconds,
+    )
 
 
 def connection_from(settings: Settings, system: SimulatedSystem[Any]) -> Any:
@@ -51,7 +66,14 @@ def connection_from(settings: Settings, system: SimulatedSystem[Any]) -> Any:
 
 def connect(rt: Runtime, system: SimulatedSystem[Any]) -> Client:
     """A client of ``system`` as the runtime's settings configure it."""
-    return system.connect(connection_from(rt.settings, system), policy=_policy(rt))
+    policy = _policy(rt)
+    return system.connect(
+        connection_from(rt.settings, system),
+        policy=policy,
+        # A runtime's own policy is complete; otherwise the settings choose the breaker.
+        breaker=None if policy is not None else breaker_policy(rt.settings),
+        drift=DriftRecorder(rt.sessions),
+    )
 
 
 def client_of(rt: Runtime, system: SimulatedSystem[Any], kind: type[K]) -> K:

@@ -1,13 +1,16 @@
 """Client of the national civil-servant database: pull changes, read one, push one.
 
-Statuses become types: ``200``/``201`` a ``Written``; ``409`` ``AlreadyExists``; ``412``
-``VersionConflict``; ``428`` ``PreconditionRequired``; ``422`` ``Rejected`` (or
-``IdempotencyKeyReused``); ``410`` on paging ``CursorExpired``. Every PUT carries an
+Answers are read strictly in the fields the registry uses; fields the contract does not list
+are ignored and reported as drift (``adapters.drift``). Statuses become types:
+``200``/``201`` a ``Written``; ``409`` ``AlreadyExists``; ``412`` ``VersionConflict``; ``428``
+``PreconditionRequired``; ``422`` ``Rejected`` (or ``IdempotencyKeyReused``); ``410`` on paging
+``CursorExpired``. Every PUT carries an
 Idempotency-Key, so it may be retried after a timeout without writing twice.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import random
@@ -21,8 +24,10 @@ import httpx
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from adapters.auth import ClientCredentials
+from adapters.breaker import BreakerPolicy
 from adapters.civil_service import wire
 from adapters.clock import SYSTEM_CLOCK, Clock
+from adapters.drift import DriftObserver, report, unknown_fields
 from adapters.errors import HostileResponse, IdempotencyKeyReused, Issue, Rejected, Unprocessable
 from adapters.http import Call, HttpClient, HttpPolicy, Reply
 from adapters.jsonsafe import loads_strict
@@ -89,17 +94,24 @@ class CivilServiceClient:
         clock: Clock = SYSTEM_CLOCK,
         rng: random.Random | None = None,
         transport: httpx.BaseTransport | None = None,
+        breaker: BreakerPolicy | None = None,
+        drift: DriftObserver | None = None,
     ) -> CivilServiceClient:
-        """A client of the database at ``connection.url``; ``policy=None``: the default."""
+        """A client of the database at ``connection.url``; ``policy=None``: the default.
+        ``breaker`` replaces the policy's breaker; ``drift`` hears of unknown fields."""
         credentials = ClientCredentials(OAUTH_PATH, connection.client_id, connection.client_secret)
+        chosen = DEFAULT_POLICY if policy is None else policy
+        if breaker is not None:
+            chosen = dataclasses.replace(chosen, breaker=breaker)
         http = HttpClient(
             system=SYSTEM,
             base_url=connection.url,
-            policy=DEFAULT_POLICY if policy is None else policy,
+            policy=chosen,
             credentials=credentials,
             clock=clock,
             rng=rng,
             transport=transport,
+            drift=drift,
         )
         return cls(http)
 
@@ -122,14 +134,14 @@ class CivilServiceClient:
             params["changed_since"] = rfc3339(changed_since)
         call = Call("officials.pull", "GET", "/api/v1/officials", params=params)
         page = self._http.call_parsed(
-            call, lambda reply: _parse(reply, "officials.pull", wire.OfficialsPage)
+            call, lambda reply: _parse(self._http, reply, "officials.pull", wire.OfficialsPage)
         )
         return Page(list(page.items), page.next_cursor, page.high_watermark)
 
     def get(self, nid: str) -> tuple[wire.Official, int]:
         """The official and its version (ETag). ``RemoteNotFound`` when unknown there."""
         call = Call("officials.get", "GET", _official_path(nid))
-        written = self._http.call_parsed(call, lambda reply: _written(reply, call, nid))
+        written = self._http.call_parsed(call, lambda r: _written(self._http, r, call, nid))
         return written.official, written.etag
 
     def put(
@@ -157,21 +169,26 @@ class CivilServiceClient:
             "officials.put", "PUT", _official_path(nid), json_body=document, headers=headers
         )
         try:
-            return self._http.call_parsed(call, lambda reply: _written(reply, call, nid))
+            return self._http.call_parsed(call, lambda r: _written(self._http, r, call, nid))
         except Unprocessable as exc:
             raise _rejection(exc) from exc
 
 
-def _parse(reply: Reply, operation: str, model: type[_Model]) -> _Model:
+def _parse(http: HttpClient, reply: Reply, operation: str, model: type[_Model]) -> _Model:
+    """``model`` read strictly from the answer; fields it does not list are reported as
+    drift to ``http.drift`` and dropped."""
+    doc = reply.json(SYSTEM, operation)
     try:
-        return model.model_validate(reply.json(SYSTEM, operation))
+        parsed = model.model_validate(doc)
     except ValidationError as exc:
         raise contract_violation(SYSTEM, operation, exc) from exc
+    report(http.drift, SYSTEM, operation, unknown_fields(model, doc))
+    return parsed
 
 
-def _written(reply: Reply, call: Call, nid: str) -> Written:
+def _written(http: HttpClient, reply: Reply, call: Call, nid: str) -> Written:
     """The official in a 200/201 with its strong ETag, which must be its version."""
-    official = _parse(reply, call.operation, wire.Official)
+    official = _parse(http, reply, call.operation, wire.Official)
     if official.nid != nid:
         raise HostileResponse(SYSTEM, call.operation, "answer about another official")
     match = _ETAG.fullmatch(reply.headers.get("etag", ""))

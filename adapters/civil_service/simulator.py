@@ -2,8 +2,9 @@
 
 Keyset paging on (updated_at, nid) with opaque cursors that expire after 15 minutes (410),
 ``high_watermark``, reads with strong ETags and PUT with idempotency keys and preconditions
-(``sim_store``). Knobs add 5xx, 429, latency, items repeated across pages, pages out of order
-and cursor expiry.
+(``sim_store``). Knobs add 5xx, 429, latency, hangs, revoked tokens, items repeated across
+pages, pages out of order, cursor expiry, writes whose answer is lost (applied, then 504) and
+fields the contract does not list in every answer object (``extra_fields``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from fastapi.responses import JSONResponse
 
 from adapters.civil_service import wire
 from adapters.civil_service.sim_store import Doc, Key, OfficialStore, PutRequest
-from adapters.simkit import FaultKnobs, SimCore, json_error
+from adapters.simkit import FaultKnobs, SimCore, json_error, with_extras
 from adapters.wire_common import parse_timestamp
 
 
@@ -28,6 +29,13 @@ class CivilServiceKnobs(FaultKnobs):
     duplicate_rate: float = 0.0  # share of pages that repeat items from before the cursor
     out_of_order_rate: float = 0.0  # share of pages served shuffled
     cursor_ttl: float = 15 * 60.0
+    lost_answer_rate: float = 0.0  # share of applied writes answered 504 all the same
+
+    def other_implementation(self, fault_rate: float = 0.3) -> None:
+        super().other_implementation(fault_rate)
+        self.duplicate_rate = 0.2
+        self.out_of_order_rate = 0.2
+        self.lost_answer_rate = 0.2
 
 
 class CivilServiceSim:
@@ -86,7 +94,7 @@ class CivilServiceSim:
             if (self.core.now() - issued).total_seconds() > self.knobs.cursor_ttl:
                 return json_error(410, error="cursor_expired")
             since = None
-        return JSONResponse(self._page(after, since, limit))
+        return self._answer(200, self._page(after, since, limit))
 
     def _page(self, after: Key | None, since: dt.datetime | None, limit: int) -> Doc:
         ordered = self.store.ordered()
@@ -120,7 +128,7 @@ class CivilServiceSim:
         doc = self.store.officials.get(nid)
         if doc is None:
             return json_error(404, error="not_found")
-        return _official_response(200, doc, doc["version"])
+        return self._answer(200, doc, doc["version"])
 
     async def _put(self, nid: str, request: Request) -> Response:
         headers = request.headers
@@ -134,12 +142,17 @@ class CivilServiceSim:
                 if_none_match=headers.get("if-none-match"),
             )
         )
-        return _official_response(answer.status, answer.body, answer.etag)
+        rate = self.knobs.lost_answer_rate
+        if answer.status in (200, 201) and rate and self.core.rng.random() < rate:
+            # Written, but the gateway gave up waiting: only the idempotency key saves a retry.
+            return json_error(504, error="gateway_timeout")
+        return self._answer(answer.status, answer.body, answer.etag)
 
-
-def _official_response(status: int, body: dict[str, Any], etag: int | None) -> Response:
-    headers = {"ETag": f'"{etag}"'} if etag is not None else None
-    return JSONResponse(body, status_code=status, headers=headers)
+    def _answer(self, status: int, body: dict[str, Any], etag: int | None = None) -> Response:
+        headers = {"ETag": f'"{etag}"'} if etag is not None else None
+        if self.knobs.extra_fields:
+            body = with_extras(body)
+        return JSONResponse(body, status_code=status, headers=headers)
 
 
 def _parse_since(value: str | None) -> dt.datetime | None:

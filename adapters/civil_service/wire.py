@@ -1,6 +1,7 @@
 """The civil-servant database's wire format (contracts/civil-service.md), as strict models.
 
-``Official`` is what the database answers; ``OfficialWrite`` is a PUT body (no ``version`` or
+``Official`` is what the database answers: strict on every field it lists, tolerant of any
+other (ignored, reported as drift by the client); ``OfficialWrite`` is a PUT body (no ``version`` or
 ``updated_at``, everything but ``nid`` optional because an absent registry-owned field is left
 as stored there). Both systems' simulators and clients use these same models.
 """
@@ -12,7 +13,7 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from adapters.wire_common import (
-    Closed,
+    Answer,
     Code,
     Cursor,
     Line64,
@@ -45,7 +46,7 @@ def period_kind(period: str) -> str:
     return "month" if "-" in period else "year"
 
 
-class Qualification(Closed):
+class Qualification(Answer):
     kind: QualificationKind
     level: Code
     major: Line200 | None = None
@@ -53,7 +54,7 @@ class Qualification(Closed):
     institution: Line200 | None = None
 
 
-class WorkPeriod(Closed):
+class WorkPeriod(Answer):
     start: WireDate = Field(alias="from")
     end: WireDate | None = Field(alias="to")
     agency_code: AgencyCode
@@ -67,7 +68,7 @@ class WorkPeriod(Closed):
         return self
 
 
-class Training(Closed):
+class Training(Answer):
     start: WireDate = Field(alias="from")
     end: WireDate | None = Field(default=None, alias="to")
     course: Line200
@@ -76,13 +77,13 @@ class Training(Closed):
     certificate: Line200 | None = None
 
 
-class Evaluation(Closed):
+class Evaluation(Answer):
     period: Period
     score: int | None = Field(default=None, ge=0, le=100)
     classification: Classification
 
 
-class _OfficialFields(Closed):
+class _OfficialFields(Answer):
     """Registry-owned fields, as both reads and writes carry them."""
 
     agency_code: AgencyCode | None = None
@@ -110,7 +111,9 @@ class Official(_OfficialFields):
 
 class OfficialWrite(_OfficialFields):
     """A PUT body. Identity fields are echoed for a create; fields the registry does not own
-    may be present but the database ignores them."""
+    may be present but the database ignores them. We send it, so it lists every field."""
+
+    model_config = ConfigDict(extra="forbid")
 
     nid: Nid
     full_name: Line200 | None = None
@@ -124,24 +127,21 @@ class OfficialWrite(_OfficialFields):
     recruited_on: WireDate | None = None
 
 
-class OfficialsPage(Closed):
+class OfficialsPage(Answer):
     items: list[Official] = Field(max_length=MAX_PAGE)
     next_cursor: Cursor | None
     high_watermark: Timestamp
 
 
-class RemoteIssue(Closed):
-    # Error bodies only explain a refusal; extra detail in them is ignored, not fatal.
-    model_config = ConfigDict(extra="ignore")
+class RemoteIssue(Answer):
+    # Error bodies only explain a refusal; extra detail in them is ignored, not even drift.
 
     field: Annotated[str, StringConstraints(max_length=200)] | None = None
     code: Code
     message: Annotated[str, StringConstraints(max_length=500)] | None = None
 
 
-class ErrorsBody(Closed):
-    model_config = ConfigDict(extra="ignore")
-
+class ErrorsBody(Answer):
     errors: list[RemoteIssue] = Field(min_length=1, max_length=100)
 
 

@@ -1,12 +1,15 @@
 """Client of the national population database: identity lookup and the change feed.
 
 Every ``200`` of search and events must carry a signature that verifies with the pinned key;
-an answer that does not verify, or that does not fit the contract, raises ``HostileResponse``
-and nothing of it is returned. Read-only: the registry never writes there.
+an answer that does not verify, or whose fields the registry reads do not fit the contract,
+raises ``HostileResponse`` and nothing of it is returned. Fields the contract does not list,
+in the envelope, the header or any object of the message, are ignored and reported as drift.
+Read-only: the registry never writes there.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import re
 import uuid
@@ -19,7 +22,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from adapters.auth import ClientCredentials
+from adapters.breaker import BreakerPolicy
 from adapters.clock import SYSTEM_CLOCK, Clock
+from adapters.drift import DriftObserver, report, unknown_fields
 from adapters.errors import HostileResponse
 from adapters.http import Call, HttpClient, HttpPolicy, Reply
 from adapters.population import wire
@@ -93,17 +98,24 @@ class PopulationClient:
         clock: Clock = SYSTEM_CLOCK,
         rng: random.Random | None = None,
         transport: httpx.BaseTransport | None = None,
+        breaker: BreakerPolicy | None = None,
+        drift: DriftObserver | None = None,
     ) -> PopulationClient:
-        """A client of the database at ``connection.url``; ``policy=None``: the contract's."""
+        """A client of the database at ``connection.url``; ``policy=None``: the contract's.
+        ``breaker`` replaces the policy's breaker; ``drift`` hears of unknown fields."""
         credentials = ClientCredentials(OAUTH_PATH, connection.client_id, connection.client_secret)
+        chosen = DEFAULT_POLICY if policy is None else policy
+        if breaker is not None:
+            chosen = dataclasses.replace(chosen, breaker=breaker)
         http = HttpClient(
             system=SYSTEM,
             base_url=connection.url,
-            policy=DEFAULT_POLICY if policy is None else policy,
+            policy=chosen,
             credentials=credentials,
             clock=clock,
             rng=rng,
             transport=transport,
+            drift=drift,
         )
         return cls(http, load_public_key(connection.public_key))
 
@@ -211,6 +223,11 @@ class PopulationClient:
         doc = reply.json(SYSTEM, operation, allow_floats=False)
         parts = verified_parts(doc, self._key, SYSTEM, operation)
         try:
-            return model.model_validate(parts)
+            envelope = model.model_validate(parts)
         except ValidationError as exc:
             raise contract_violation(SYSTEM, operation, exc) from exc
+        assert isinstance(doc, dict)  # verified_parts refuses anything else
+        # Keys beside the signature are outside it: reported like any other unknown field.
+        unsigned = {k: v for k, v in doc.items() if k != "signature"}
+        report(self._http.drift, SYSTEM, operation, unknown_fields(model, unsigned))
+        return envelope

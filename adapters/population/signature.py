@@ -52,8 +52,10 @@ def verified_parts(
     doc: object, key: Ed25519PublicKey, system: str, operation: str
 ) -> dict[str, Any]:
     """``{"header", "message"}`` of a signed envelope whose signature verifies with ``key``;
-    ``BadSignature`` otherwise. Nothing of an unverified envelope is returned."""
-    if not isinstance(doc, dict) or set(doc) != _ENVELOPE_KEYS:
+    ``BadSignature`` otherwise. Nothing of an unverified envelope is returned. Other keys
+    beside the three are outside the signature: never read (the client reports them as
+    drift)."""
+    if not isinstance(doc, dict) or not set(doc) >= _ENVELOPE_KEYS:
         raise HostileResponse(system, operation, "not a signed envelope")
     signature = doc["signature"]
     if not isinstance(signature, str) or len(signature) > 128:

@@ -3,7 +3,9 @@
 Tokens, a JWKS, signed search and events answers (Ed25519 key derived from the seed), an
 in-memory people store a test fills, and an event feed with opaque cursors that expire.
 Knobs (``PopulationKnobs``) add what the real service may do: 5xx, 429 + Retry-After, latency,
-events delivered again across pages, NFD names, partial birth dates and bad signatures.
+hangs, revoked tokens, events delivered again across pages, NFD names, partial birth dates,
+bad signatures, and fields the contract does not list (``extra_fields``: in every object of
+the message, in the header, inside the signature, and beside it in the envelope).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from fastapi.responses import JSONResponse
 from adapters.population import wire
 from adapters.population.signature import public_key_b64, sign
 from adapters.simdata import FakePerson, fake_person
-from adapters.simkit import FaultKnobs, SimCore, json_error
+from adapters.simkit import EXTRA_FIELDS, FaultKnobs, SimCore, json_error, with_extras
 from adapters.wire_common import rfc3339, sex_from_registry
 
 Doc = dict[str, Any]
@@ -39,6 +41,12 @@ class PopulationKnobs(FaultKnobs):
     partial_date_rate: float = 0.0  # share of records served with only YYYY or YYYY-MM
     bad_signature_rate: float = 0.0  # share of answers whose signature does not verify
     cursor_ttl: float = 24 * 3600.0
+
+    def other_implementation(self, fault_rate: float = 0.3) -> None:
+        super().other_implementation(fault_rate)
+        self.duplicate_rate = 0.2
+        self.nfd_names = True
+        self.partial_date_rate = 0.3
 
 
 class PopulationSim:
@@ -289,11 +297,14 @@ class PopulationSim:
             "sender_key_id": self.key_id,
             "total_count": count,
         }
+        if self.knobs.extra_fields:
+            header, message = with_extras(header), with_extras(message)
         signature = sign(self._key, header, message)
         rate = self.knobs.bad_signature_rate
         if rate and self.core.rng.random() < rate:
             signature = sign(self._key, header, {"not": "this message"})
-        return {"signature": signature, "header": header, "message": message}
+        envelope = {"signature": signature, "header": header, "message": message}
+        return {**envelope, **EXTRA_FIELDS} if self.knobs.extra_fields else envelope
 
     def _ts(self) -> str:
         return rfc3339(self.core.now())

@@ -1,8 +1,10 @@
 """The population database's wire format (contracts/population.md), as strict models.
 
-Every object of the contract is closed: a field it does not list is refused. Codes are checked
-against the registry's code lists, so an unknown ethnicity or reason code is refused here and
-never reaches the mapping. Names and places may arrive in NFD; ``mapping`` normalises them.
+Every field the registry reads is validated strictly; a field the contract does not list is
+ignored and reported as drift (``adapters.drift``), never a reason to refuse the answer.
+Codes are checked against the registry's code lists, so an unknown ethnicity or reason code
+is refused here and never reaches the mapping. Names and places may arrive in NFD;
+``mapping`` normalises them.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Annotated, Literal, Self
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from adapters.wire_common import (
-    Closed,
+    Answer,
     Cmnd,
     Code,
     Cursor,
@@ -52,19 +54,19 @@ ReligionCode = Annotated[
 ]
 
 
-class FullName(Closed):
+class FullName(Answer):
     family: Line60
     middle: OptLine60  # "" when there is none
     given: Line60
 
 
-class Place(Closed):
+class Place(Answer):
     unit_code: str = Field(pattern=r"^\d{2,5}$")
     code_list: Literal["2004", "2025"]
     text: Line200
 
 
-class PersonRecord(Closed):
+class PersonRecord(Answer):
     nid: Nid
     cmnd: Cmnd | None
     full_name: FullName
@@ -90,7 +92,7 @@ class PersonRecord(Closed):
         return self
 
 
-class ResponseHeader(Closed):
+class ResponseHeader(Answer):
     version: str = Field(pattern=r"^\d{1,3}\.\d{1,3}\.\d{1,3}$")
     message_id: Uuid
     message_ts: Timestamp
@@ -101,14 +103,14 @@ class ResponseHeader(Closed):
     total_count: int = Field(ge=0, le=MAX_EVENTS_PAGE)
 
 
-class SearchData(Closed):
+class SearchData(Answer):
     reg_type: Literal["vn:population:person"]
     reg_record_type: Literal["person"]
     # One number names one person: more than one record for a lookup is not an answer.
     reg_records: list[PersonRecord] = Field(min_length=1, max_length=1)
 
 
-class SearchItem(Closed):
+class SearchItem(Answer):
     reference_id: Uuid
     timestamp: Timestamp
     status: Literal["succ", "rjct"]
@@ -124,13 +126,13 @@ class SearchItem(Closed):
         return self
 
 
-class SearchMessage(Closed):
+class SearchMessage(Answer):
     transaction_id: Uuid
     correlation_id: Uuid
     search_response: list[SearchItem] = Field(max_length=MAX_BATCH)
 
 
-class SearchEnvelope(Closed):
+class SearchEnvelope(Answer):
     header: ResponseHeader
     message: SearchMessage
 
@@ -146,7 +148,7 @@ class SearchEnvelope(Closed):
         return self
 
 
-class Event(Closed):
+class Event(Answer):
     event_id: Uuid
     cursor: Cursor
     event_type: EventType
@@ -162,12 +164,12 @@ class Event(Closed):
         return self
 
 
-class EventsMessage(Closed):
+class EventsMessage(Answer):
     events: list[Event] = Field(max_length=MAX_EVENTS_PAGE)
     next_cursor: Cursor
 
 
-class EventsEnvelope(Closed):
+class EventsEnvelope(Answer):
     header: ResponseHeader
     message: EventsMessage
 

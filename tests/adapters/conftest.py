@@ -55,8 +55,10 @@ def policy(
     *,
     attempts: int = 4,
     total: float = 60.0,
-    failures: int = 50,
-    reset_after: float = 30.0,
+    minimum_calls: int = 50,
+    failure_ratio: float = 0.5,
+    window: float = 60.0,
+    open_seconds: float = 30.0,
     max_body_bytes: int = 5 * 1024 * 1024,
     max_body_seconds: float = 30.0,
 ) -> HttpPolicy:
@@ -64,7 +66,12 @@ def policy(
         max_body_bytes=max_body_bytes,
         max_body_seconds=max_body_seconds,
         retry=RetryPolicy(max_attempts=attempts, base_delay=0.5, max_total_seconds=total),
-        breaker=BreakerPolicy(failure_threshold=failures, reset_after=reset_after),
+        breaker=BreakerPolicy(
+            minimum_calls=minimum_calls,
+            failure_ratio=failure_ratio,
+            window_seconds=window,
+            open_seconds=open_seconds,
+        ),
     )
 
 

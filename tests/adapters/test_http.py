@@ -168,7 +168,7 @@ def test_keyed_post_is_retried(
 def test_breaker_opens_refuses_locally_then_half_opens(
     cs_sim: CivilServiceSim, make_cs_client: Make, clock: FakeClock
 ) -> None:
-    client = make_cs_client(attempts=1, failures=3, reset_after=30.0)
+    client = make_cs_client(attempts=1, minimum_calls=3, open_seconds=30.0)
     cs_sim.knobs.error_rate = 1.0
     for _ in range(3):
         with pytest.raises(errors.ServerError):
@@ -189,7 +189,7 @@ def test_breaker_opens_refuses_locally_then_half_opens(
 def test_failed_trial_call_opens_the_breaker_again(
     cs_sim: CivilServiceSim, make_cs_client: Make, clock: FakeClock
 ) -> None:
-    client = make_cs_client(attempts=1, failures=2, reset_after=10.0)
+    client = make_cs_client(attempts=1, minimum_calls=2, open_seconds=10.0)
     cs_sim.knobs.error_rate = 1.0
     for _ in range(2):
         with pytest.raises(errors.ServerError):
@@ -208,12 +208,12 @@ def test_breaker_stops_a_retry_loop(
 ) -> None:
     cs_sim.knobs.error_rate = 1.0
     with pytest.raises(errors.CircuitOpen):
-        make_cs_client(attempts=10, failures=2).pull(None, None, 10)
+        make_cs_client(attempts=10, minimum_calls=2).pull(None, None, 10)
     assert cs_sim.core.hits[PULL] == 2
 
 
 def test_refusals_do_not_open_the_breaker(cs_sim: CivilServiceSim, make_cs_client: Make) -> None:
-    client = make_cs_client(failures=2)
+    client = make_cs_client(minimum_calls=2)
     for _ in range(3):
         with pytest.raises(errors.RemoteNotFound):
             client.get("031085001234")

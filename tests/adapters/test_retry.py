@@ -75,6 +75,17 @@ def test_nonsense_retry_policy_is_refused(kwargs: dict[str, float]) -> None:
         RetryPolicy(**kwargs)  # type: ignore[arg-type]
 
 
-def test_nonsense_breaker_policy_is_refused() -> None:
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"minimum_calls": 0},
+        {"failure_ratio": 0.0},
+        {"failure_ratio": 1.5},
+        {"window_seconds": 0},
+        {"open_seconds": -1},
+        {"half_open_max_calls": 0},
+    ],
+)
+def test_nonsense_breaker_policy_is_refused(kwargs: dict[str, float]) -> None:
     with pytest.raises(ValueError):
-        BreakerPolicy(failure_threshold=0)
+        BreakerPolicy(**kwargs)  # type: ignore[arg-type]

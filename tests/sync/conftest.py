@@ -42,7 +42,7 @@ from tests.factories import nid_for
 
 FAST = HttpPolicy(
     retry=RetryPolicy(max_attempts=8, base_delay=0.001, max_delay=0.01, max_total_seconds=20),
-    breaker=BreakerPolicy(failure_threshold=1000),
+    breaker=BreakerPolicy(minimum_calls=1000),
 )
 
 

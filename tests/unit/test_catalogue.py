@@ -33,6 +33,7 @@ MACHINERY = {
     "sync_cursors",
     "sync_runs",
     "sync_remote_state",
+    "sync_contract_drift",
     "identity_verifications",
 }
 
