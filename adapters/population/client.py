@@ -220,7 +220,8 @@ class PopulationClient:
         }
 
     def _verified(self, reply: Reply, operation: str, model: type[_Envelope]) -> _Envelope:
-        doc = reply.json(SYSTEM, operation, allow_floats=False)
+        # Floats are read: an unknown field may hold one; every used number is a strict int.
+        doc = reply.json(SYSTEM, operation)
         parts = verified_parts(doc, self._key, SYSTEM, operation)
         try:
             envelope = model.model_validate(parts)
