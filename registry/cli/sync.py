@@ -95,7 +95,10 @@ def _status_lines(system: SystemStatus) -> list[str]:
     lines = [system.name]
     width = max((len(j.job) for j in system.jobs), default=0)
     for j in system.jobs:
-        latest = f"latest {j.latest_status} at {_when(j.latest_started_at)}"
+        if j.latest_status is None:
+            lines.append(f"  {j.job:<{width}}  never run")
+            continue
+        latest = f"latest {j.latest_status} started {_when(j.latest_started_at)}"
         lines.append(f"  {j.job:<{width}}  last ok {_when(j.last_ok_at)}; {latest}")
     if system.outbox:
         lines.append("  outbox: " + ", ".join(f"{state} {n}" for state, n in system.outbox.items()))

@@ -1,9 +1,12 @@
 """A sync worker for the kill harness: runs the jobs in a loop until killed.
 
-Configured entirely by CADRE_* environment variables, as a real worker is.
+Configured entirely by CADRE_* environment variables, as a real worker is; the jobs it loops
+over are its arguments (by default the pull, the push and the population events).
 """
 
 from __future__ import annotations
+
+import sys
 
 import sync.jobs  # noqa: F401 - registers the jobs
 from adapters.breaker import BreakerPolicy
@@ -21,8 +24,9 @@ def main() -> None:
         retry=RetryPolicy(max_attempts=6, base_delay=0.001, max_delay=0.01, max_total_seconds=10),
         breaker=BreakerPolicy(failure_threshold=1000),
     )
+    jobs = sys.argv[1:] or ["civil-service-pull", "civil-service-push", "population-events"]
     while True:
-        for job in ("civil-service-pull", "civil-service-push", "population-events"):
+        for job in jobs:
             run_job(rt, job)
 
 
