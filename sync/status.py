@@ -1,6 +1,6 @@
 """What ``cadre sync status`` reports, per external system (walking ``sync.systems``) and for
 the registry's own jobs: each job's latest run and last ``ok`` run, the outbox by state,
-conflicts open, refused answers kept, and the contract drift recorded.
+conflicts open, refused answers kept, and the contract drift recorded (``sync.drift``).
 
 Counts only: no person, no value. Reads the database, so it answers for every process."""
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from registry import catalogue
-from sync import outbox, systems
+from sync import drift, outbox, systems
 from sync.models import Conflict, Quarantined
 from sync.runs import last_runs
 
@@ -37,8 +37,7 @@ class SystemStatus:
     outbox: dict[str, int] = field(default_factory=dict)
     conflicts_open: int = 0
     refused_answers: int = 0
-    # None: no drift store to read (see ``contract_drift``).
-    contract_drift: dict[str, int] | None = None
+    contract_drift: dict[str, int] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -63,14 +62,9 @@ def _iso(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def contract_drift(session: Session, system: str) -> dict[str, int] | None:
-    """Unknown answer fields recorded for ``system`` (field path → times seen), or None while
-    the registry keeps no record of drift.
-
-    Hook: contract-drift recording is being added beside the adapters' tolerant reader; when
-    its store lands, read it here and ``cadre sync status`` prints it with no other change."""
-    del session, system
-    return None
+def contract_drift(session: Session, system: str) -> dict[str, int]:
+    """Unknown answer fields recorded for ``system`` (field path → times seen)."""
+    return drift.fields_seen(session, system)
 
 
 def _jobs(session: Session, names: list[str]) -> tuple[JobStatus, ...]:

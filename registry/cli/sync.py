@@ -106,13 +106,8 @@ def _status_lines(system: SystemStatus) -> list[str]:
         lines.append(f"  conflicts open: {system.conflicts_open}")
         lines.append(f"  refused answers kept: {system.refused_answers}")
         drift = system.contract_drift
-        if drift is None:
-            lines.append("  contract drift: not recorded yet")
-        else:
-            shown = ", ".join(f"{path} ({n})" for path, n in sorted(drift.items()))
-            lines.append(
-                f"  contract drift: {len(drift)} unknown fields" + (f": {shown}" if drift else "")
-            )
+        lines.append(f"  contract drift: {len(drift)} unknown fields")
+        lines += [f"    {path} (seen {n} times)" for path, n in sorted(drift.items())]
     return lines
 
 

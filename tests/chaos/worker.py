@@ -22,7 +22,7 @@ def main() -> None:
     rt = Runtime(get_settings())
     rt.extras[POLICY_KEY] = HttpPolicy(
         retry=RetryPolicy(max_attempts=6, base_delay=0.001, max_delay=0.01, max_total_seconds=10),
-        breaker=BreakerPolicy(failure_threshold=1000),
+        breaker=BreakerPolicy(minimum_calls=1000),
     )
     jobs = sys.argv[1:] or ["civil-service-pull", "civil-service-push", "population-events"]
     while True:

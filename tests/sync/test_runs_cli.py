@@ -91,6 +91,6 @@ def test_status_prints_each_system_its_last_good_runs_and_the_outbox(installed: 
     assert pull.split() == ["civil-service-pull", "never", "run"]
     assert "  outbox: pending 0, leased 0, dead 0, quarantined 1" in section
     assert "  conflicts open: 0" in section
-    assert "  contract drift: not recorded yet" in section
+    assert "  contract drift: 0 unknown fields" in section
     population = lines[lines.index("population") : lines.index("civil_service")]
     assert not any("outbox" in line for line in population)  # nothing is pushed there
