@@ -46,6 +46,8 @@ def run(name: Annotated[str, typer.Argument(help="job name, e.g. civil-service-p
     except SQLAlchemyError as exc:
         console.print(f"[red]error:[/red] {name} could not start: {describe(exc)}")
         raise typer.Exit(code=EXIT_NOT_OK) from None
+    finally:
+        rt.close()
     if result is None:
         console.print(f"{name} is running elsewhere or already ran this period; nothing done")
         raise typer.Exit(code=EXIT_NOT_RUN)
@@ -74,8 +76,11 @@ def status(
     from sync.status import system_status
 
     rt = _runtime()
-    with rt.sessions() as session:
-        found = system_status(session)
+    try:
+        with rt.sessions() as session:
+            found = system_status(session)
+    finally:
+        rt.close()
     if as_json:
         typer.echo(json.dumps([s.as_json() for s in found], ensure_ascii=False, indent=2))
         return
