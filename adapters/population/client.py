@@ -15,7 +15,7 @@ import re
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -36,7 +36,10 @@ OAUTH_PATH = "/oauth2/client/token"
 DEFAULT_POLICY = HttpPolicy(max_body_bytes=5 * 1024 * 1024)  # the contract's body limit
 SENDER_ID = "cadre-registry"
 CONSENT_PURPOSE = "CADRE_RECORD_VERIFY"
-_NID = re.compile(r"\d{12}")
+# ``query.type`` → the shape of its number: the personal identification number, or the
+# legacy 9-digit identity card number (CMND) that older files still carry.
+QUERY_TYPES = {"NID": re.compile(r"\d{12}"), "CMND": re.compile(r"\d{9}")}
+QueryType = Literal["NID", "CMND"]
 _Envelope = TypeVar("_Envelope", bound=BaseModel)
 
 
@@ -126,14 +129,16 @@ class PopulationClient:
     def close(self) -> None:
         self._http.close()
 
-    def search(self, nids: Sequence[str]) -> list[SearchResult]:
-        """One result per distinct number, in the order given; batches of at most 50."""
+    def search(self, nids: Sequence[str], *, kind: QueryType = "NID") -> list[SearchResult]:
+        """One result per distinct number, in the order given; batches of at most 50.
+        ``kind="CMND"``: the numbers are legacy card numbers (``SearchResult.nid`` is then
+        the card number asked for; the record carries the person's current number)."""
         wanted = list(dict.fromkeys(nids))
-        if any(not _NID.fullmatch(n) for n in wanted):
-            raise ValueError("every number searched must be 12 digits")
+        if any(not QUERY_TYPES[kind].fullmatch(n) for n in wanted):
+            raise ValueError(f"every number searched must be a {kind} number")
         found: dict[str, SearchResult] = {}
         for start in range(0, len(wanted), wire.MAX_BATCH):
-            found.update(self._search_batch(wanted[start : start + wire.MAX_BATCH]))
+            found.update(self._search_batch(wanted[start : start + wire.MAX_BATCH], kind))
         return [found[n] for n in wanted]
 
     def events(self, after: str | None, limit: int = 100) -> EventsPage:
@@ -152,25 +157,29 @@ class PopulationClient:
         )
         return EventsPage(list(envelope.message.events), envelope.message.next_cursor)
 
-    def _search_batch(self, nids: list[str]) -> dict[str, SearchResult]:
+    def _search_batch(self, nids: list[str], kind: QueryType) -> dict[str, SearchResult]:
         by_reference = {str(self._new_id()): nid for nid in nids}
         transaction_id = str(self._new_id())
         call = Call(
             "search",
             "POST",
             "/registry/sync/search",
-            json_body=self._search_body(transaction_id, by_reference),
+            json_body=self._search_body(transaction_id, by_reference, kind),
             retry_safe=True,  # a lookup changes nothing there, so repeating it is harmless
         )
 
         def parse(reply: Reply) -> dict[str, SearchResult]:
             envelope = self._verified(reply, "search", wire.SearchEnvelope)
-            return self._match(envelope, transaction_id, by_reference)
+            return self._match(envelope, transaction_id, by_reference, kind)
 
         return self._http.call_parsed(call, parse)
 
     def _match(
-        self, envelope: wire.SearchEnvelope, transaction_id: str, by_reference: dict[str, str]
+        self,
+        envelope: wire.SearchEnvelope,
+        transaction_id: str,
+        by_reference: dict[str, str],
+        kind: QueryType,
     ) -> dict[str, SearchResult]:
         message = envelope.message
         references = [item.reference_id for item in message.search_response]
@@ -183,13 +192,15 @@ class PopulationClient:
                 results[nid] = SearchResult(nid, None, item.status_reason_code)
                 continue
             record = item.data.reg_records[0]
-            if record.nid != nid:
+            if (record.nid if kind == "NID" else record.cmnd) != nid:
                 # Applying it would overwrite one person's identity with another's.
                 raise HostileResponse(SYSTEM, "search", "record for a number not asked for")
             results[nid] = SearchResult(nid, record)
         return results
 
-    def _search_body(self, transaction_id: str, by_reference: dict[str, str]) -> object:
+    def _search_body(
+        self, transaction_id: str, by_reference: dict[str, str], kind: QueryType
+    ) -> object:
         now = rfc3339(SYSTEM_CLOCK.now())
         items = [
             {
@@ -198,7 +209,7 @@ class PopulationClient:
                 "search_criteria": {
                     "reg_type": wire.REG_TYPE,
                     "query_type": "idtype-value",
-                    "query": {"type": "NID", "value": nid},
+                    "query": {"type": kind, "value": nid},
                 },
                 "consent": {"purpose": {"code": CONSENT_PURPOSE}},
                 "locale": "vie",
