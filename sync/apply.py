@@ -8,18 +8,28 @@ become conflicts too. Nothing here writes unless a value actually differs.
 
 from __future__ import annotations
 
+import csv
 import json
 import uuid
+from collections import Counter
+from collections.abc import Iterable
+from functools import lru_cache
+from importlib import resources
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from registry.alerts.models import Alert
+from registry.alerts.service import reevaluate_people
+from registry.assignments.models import Assignment
+from registry.codes import provinces_2025
 from registry.context import Ctx
 from registry.dates import PartialDate
 from registry.persons import writer
 from registry.persons.models import Person, Provenance
 from registry.persons.service import current_state
+from registry.planning.models import PlanningEntry
 from sync.authority import group_of, owns
 from sync.models import Conflict
 
@@ -191,3 +201,54 @@ def write_values(
 ) -> None:
     writer.write(session, ctx.cipher, person, values, source=system)
     session.flush()
+
+
+def reevaluate(session: Session, person_ids: Iterable[uuid.UUID], counts: Counter[str]) -> None:
+    """Re-judge the alerts of the people a job changed, set-based and in the job's transaction
+    (as the API does in-request), so a sync change does not wait for the nightly run."""
+    ids = _subjects(session, set(person_ids))
+    if not ids:
+        return
+    outcome = reevaluate_people(session, ids)
+    for what in ("opened", "resolved", "reopened"):
+        if outcome[what]:
+            counts[f"alerts_{what}"] += outcome[what]
+
+
+def _subjects(session: Session, ids: set[uuid.UUID]) -> set[uuid.UUID]:
+    """Those of ``ids`` an alert can be about. Every finding names a post (held or planned),
+    so a person who never held one, is in no plan and has no alert has nothing to re-judge —
+    most officials of a page, whose evaluation would otherwise cost a full rule run."""
+    if not ids:
+        return set()
+    found: set[uuid.UUID] = set()
+    for column in (Assignment.person_id, PlanningEntry.person_id, Alert.person_id):
+        found.update(session.scalars(sa.select(column).where(column.in_(ids - found)).distinct()))
+    return found
+
+
+# The places a national database asserts, stored as (unit code, code-list version, text).
+PLACE_FIELDS = ("origin_place", "permanent_residence")
+
+
+@lru_cache(maxsize=1)
+def _legacy_provinces() -> dict[str, str]:
+    """Pre-2025 two-digit province code → the 2025 province that took it over."""
+    text = resources.files("registry").joinpath("data", "id_birth_province_codes.csv")
+    rows = list(csv.DictReader(text.read_text("utf-8").splitlines()))
+    new = provinces_2025()
+    return {
+        r["gso_code_pre2025"]: r["province_code_2025"]
+        for r in rows
+        if r["province_code_2025"] in new
+    }
+
+
+def place_2025(unit_code: str, code_list: str, text: str) -> dict[str, str]:
+    """A place as the registry stores it, on the 2025 units where the mapping is known: a
+    pre-2025 province becomes the province that took it over (its old name stays in the
+    text). A pre-2025 district or commune has no mapping here and keeps its code, marked as
+    the 2004 list, so it is never read as a 2025 code."""
+    if code_list == "2004" and (new := _legacy_provinces().get(unit_code)) is not None:
+        unit_code, code_list = new, "2025"
+    return {"unit_code": unit_code, "code_list": code_list, "text": text}

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from registry.access import policy
 from registry.access.scope import require_person_writable, scope_clause
+from registry.alerts.service import reevaluate_people
 from registry.context import Ctx
 from registry.dates import PartialDate, utcnow
 from registry.errors import Conflict as ConflictError
@@ -75,6 +76,7 @@ def resolve(session: Session, ctx: Ctx, conflict_id: uuid.UUID, resolution: str)
         if c.field == "birth_date" and value is not None:
             value = str(PartialDate.parse(value))
         write_values(session, ctx, person, {c.field: value}, c.system)
+        reevaluate_people(session, {person.id})  # as any change to a record does, in-request
     c.status, c.resolution = "resolved", resolution
     c.resolved_by, c.resolved_at = ctx.principal.subject, utcnow()
     session.flush()

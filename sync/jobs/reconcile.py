@@ -23,7 +23,8 @@ from registry.context import Ctx
 from registry.persons.models import Person
 from registry.persons.service import decrypt_field
 from sync import clients, outbox
-from sync.jobs.civil_service_pull import apply_official
+from sync.apply import reevaluate
+from sync.jobs.civil_service_pull import apply_page
 from sync.models import OutboxItem, RemoteState
 from sync.official import build_push, owned_digest, push_digest
 from sync.runs import JobRun, job
@@ -80,7 +81,7 @@ def compare_and_repair(run: JobRun, client: CivilServiceClient) -> None:
         run.error(f"reconcile: could not read the civil-servant database ({type(exc).__name__})")
         return
     with run.rt.sessions() as session:
-        ctx = run.rt.system_ctx(session, reason="reconcile", source=SYSTEM)
+        ctx = run.rt.job_ctx(session, job=run.job, source=SYSTEM)
         ours = _ours(session, ctx, run.rt.settings.civil_service_agency_code)
         theirs = {
             nid: owned_digest(o.model_dump(mode="json", by_alias=True))
@@ -92,15 +93,17 @@ def compare_and_repair(run: JobRun, client: CivilServiceClient) -> None:
         divergent = {b for b in set(mine) | set(other) if mine.get(b) != other.get(b)}
         run.counts["buckets"] = BUCKETS
         run.counts["divergent_buckets"] = len(divergent)
+        pulled: list[Official] = []
         for nid, (person_id, digest) in ours.items():
             if bucket_of(nid) not in divergent:
                 continue
-            official = remote.get(nid)
-            if official is not None:
-                apply_official(session, ctx, official, run)
+            if (official := remote.get(nid)) is not None:
+                pulled.append(official)
             if theirs.get(nid) != digest:
                 _repush(session, person_id)
                 run.counts["repushed"] += 1
+        # What they own is applied as a pull would, alerts re-evaluated with it.
+        reevaluate(session, apply_page(session, ctx, pulled, run), run.counts)
         session.commit()
 
 
