@@ -221,10 +221,11 @@ def _subjects(session: Session, ids: set[uuid.UUID]) -> set[uuid.UUID]:
     most officials of a page, whose evaluation would otherwise cost a full rule run."""
     if not ids:
         return set()
-    found: set[uuid.UUID] = set()
-    for column in (Assignment.person_id, PlanningEntry.person_id, Alert.person_id):
-        found.update(session.scalars(sa.select(column).where(column.in_(ids - found)).distinct()))
-    return found
+    held = [
+        sa.select(column).where(column.in_(ids))
+        for column in (Assignment.person_id, PlanningEntry.person_id, Alert.person_id)
+    ]
+    return {pid for pid in session.scalars(sa.union(*held)) if pid is not None}
 
 
 # The places a national database asserts, stored as (unit code, code-list version, text).

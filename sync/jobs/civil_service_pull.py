@@ -20,6 +20,7 @@ from adapters.civil_service.mapping import CIVIL_SERVICE_OWNED, official_from_wi
 from adapters.civil_service.wire import Official
 from adapters.errors import AdapterError, CursorExpired, HostileResponse
 from registry.context import Ctx
+from registry.copyrows import insert_rows
 from registry.dates import PartialDate, utcnow
 from registry.persons import writer
 from registry.persons.models import Person, Provenance
@@ -227,8 +228,7 @@ class _Remembered:
 
     def write(self, session: Session) -> None:
         conn = session.connection()
-        if self.new:
-            conn.execute(sa.insert(_S), self.new)
+        insert_rows(conn, _S, self.new)  # COPY on PostgreSQL
         if self.seen:
             columns = ("remote_version", "remote_updated_at", "pulled_digest", "synced_at")
             conn.execute(

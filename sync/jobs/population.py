@@ -25,7 +25,13 @@ from adapters.errors import (
     PermanentError,
 )
 from adapters.population.client import PopulationClient, QueryType, SearchResult
-from adapters.population.mapping import IDENTITY_FIELDS, Identity, compare, identity_from_record
+from adapters.population.mapping import (
+    IDENTITY_FIELDS,
+    Identity,
+    Place,
+    compare,
+    identity_from_record,
+)
 from adapters.population.wire import Event
 from registry.assignments.models import Assignment
 from registry.context import Ctx
@@ -185,12 +191,18 @@ def _record_verification(
     return changed
 
 
-def places_of(identity: Identity) -> dict[str, dict[str, str]]:
-    return {
-        f: place_2025(p.unit_code, p.code_list, p.text)
-        for f in PLACE_FIELDS
-        if (p := getattr(identity, f)) is not None
-    }
+def places_of(identity: Identity, person: Person) -> dict[str, dict[str, str]]:
+    """The places asserted, on the 2025 units where the mapping is known. A place given on
+    the old list never replaces one the registry holds on the 2025 list: it carries less
+    (a province for a commune), as a partial birth date does."""
+    out = {}
+    for field in PLACE_FIELDS:
+        theirs: Place = getattr(identity, field)
+        ours = getattr(person, field) or {}
+        if theirs.code_list == "2004" and ours.get("code_list") == "2025":
+            continue
+        out[field] = place_2025(theirs.unit_code, theirs.code_list, theirs.text)
+    return out
 
 
 def _apply_places(
@@ -201,7 +213,7 @@ def _apply_places(
     put the whole identity on the population database's word — but a differing value is
     still a conflict to resolve."""
     assert result.record is not None
-    values: dict[str, Any] = places_of(identity_from_record(result.record))
+    values: dict[str, Any] = places_of(identity_from_record(result.record), person)
     if verified and decrypt_field(ctx, person, "nid") is None:
         values["nid"] = result.record.nid
     if not verified:
@@ -292,7 +304,7 @@ def apply_event(session: Session, ctx: Ctx, event: Event, run: JobRun) -> uuid.U
             "birth_date": str(identity.birth_date),
             "ethnicity_code": identity.ethnicity_code,
             "religion_code": identity.religion_code,
-            **places_of(identity),
+            **places_of(identity, person),
         }
         if identity.sex is not None:
             values["sex"] = identity.sex

@@ -99,6 +99,14 @@ def test_places_are_applied_on_the_2025_units_with_provenance(ward: Ward) -> Non
     assert not again.counts.get("places_applied")  # the same places are not written twice
     assert _last_version(ward, person.id).seq == version.seq
 
+    # An answer on the old list does not replace a 2025 commune: it carries less.
+    record["permanent_residence"] = {"unit_code": "31", "code_list": "2004", "text": "Hải Phòng"}
+    third = run_job(ward.rt, "population-verify")
+    assert third is not None and third.status == "ok"
+    with ward.rt.sessions() as session:
+        stored = session.get(Person, person.id)
+        assert stored is not None and stored.permanent_residence == residence
+
 
 def test_a_person_known_only_by_the_old_card_is_verified_by_cmnd(ward: Ward) -> None:
     nid, cmnd = nid_for(1968, "F", 777), "031456789"
