@@ -154,10 +154,14 @@ def write_many(
     changes: Mapping[uuid.UUID, Mapping[str, Any]],
     *,
     source: str,
+    provenance_ids: Mapping[str, Mapping[uuid.UUID, uuid.UUID]] | None = None,
 ) -> None:
     """The set-based form of ``write`` for stored persons (a page of a national database):
     one bulk update and one provenance statement per group, the same history as ``write``.
-    Values that feed a derived column (names, birth date) go through ``write`` instead."""
+    Values that feed a derived column (names, birth date) go through ``write`` instead.
+    ``provenance_ids``: group → person → provenance row id, for groups whose rows the caller
+    has already read (every row of those persons; absent = none yet), so they are not read
+    again."""
     if not changes:
         return
     feeding = {n for f in catalogue.KINDS[TABLE].fields for n in f.derived_from}
@@ -173,12 +177,16 @@ def write_many(
         for group in touched_groups(values):
             by_group.setdefault(group, []).append(pid)
     for group, ids in sorted(by_group.items()):
-        found = session.execute(
-            sa.select(Provenance.person_id, Provenance.id).where(
-                Provenance.person_id.in_(ids), Provenance.field_group == group
+        existing: Mapping[uuid.UUID, uuid.UUID]
+        if provenance_ids is not None and group in provenance_ids:
+            existing = provenance_ids[group]
+        else:
+            found = session.execute(
+                sa.select(Provenance.person_id, Provenance.id).where(
+                    Provenance.person_id.in_(ids), Provenance.field_group == group
+                )
             )
-        )
-        existing: dict[uuid.UUID, uuid.UUID] = {r[0]: r[1] for r in found}
+            existing = {r[0]: r[1] for r in found}
         bulk_update(
             session,
             Provenance,

@@ -147,6 +147,7 @@ def _linked(bidxs: list[str]) -> sa.Select[Any]:
             _S.c.remote_version,
             _S.c.person_id.is_not(None).label("has_state"),
             _V.c.source,
+            _V.c.id.label("provenance_id"),
         )
         .select_from(_P.outerjoin(_S, state).outerjoin(_V, prov))
         .where(_P.c.nid_bidx.in_(bidxs), _P.c.retired_at.is_(None))
@@ -196,7 +197,11 @@ def apply_page(
         run.counts["conflicts"] += conflicts
         remembered.add(row.id, states, official)
     remembered.write(session)
-    writer.write_many(session, ctx.cipher, changes, source=SYSTEM)
+    # The provenance rows were read with the persons: not read again to be updated.
+    known_rows = {r.id: r.provenance_id for r in rows if r.provenance_id is not None}
+    writer.write_many(
+        session, ctx.cipher, changes, source=SYSTEM, provenance_ids={GROUP: known_rows}
+    )
     session.flush()
     return set(changes)
 
