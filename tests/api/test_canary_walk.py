@@ -40,13 +40,12 @@ from tests.api.canary import (
     PURPOSE,
     Access,
     CanaryRegistry,
-    Leak,
     build,
     credentials,
-    leaks_in,
     page_users,
     principals,
 )
+from tests.api.canary_match import Leak, leaks_in
 from tests.api.helpers import API, assert_error
 from tests.factories import World
 from tests.web.conftest import sign_in
