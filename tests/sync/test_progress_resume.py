@@ -1,6 +1,7 @@
 """Progress that survives trouble: a verification run stopped mid-way by a failing population
 database keeps the batches it committed, ends ``partial`` with what is left, and the next run
-verifies only the persons not yet verified; a pull stopped by faults resumes at its page."""
+verifies only the persons not yet verified; a pull resumes at its page, the events feed at
+the cursor committed with the last events applied."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from sync import cursors
 from sync.demo_link import seed_from_registry
 from sync.jobs.civil_service_pull import PAGE, PAGE_CURSOR, WATERMARK
 from sync.jobs.population import BATCH, VERIFY_CURSOR
+from sync.jobs.population import CURSOR as EVENTS_CURSOR
 from sync.models import SyncRun
 from sync.runs import run_job
 from tests.factories import nid_for
@@ -27,6 +29,7 @@ from tests.sync.conftest import Ward
 
 SEARCH = "POST /registry/sync/search"
 OFFICIALS = "GET /api/v1/officials"
+EVENTS = "GET /registry/events"
 
 
 def _more_people(ward: Ward, count: int) -> None:
@@ -136,3 +139,31 @@ def test_a_pull_stopped_by_faults_resumes_at_its_page(ward: Ward) -> None:
     with ward.rt.sessions() as session:
         assert cursors.read(session, PAGE_CURSOR) == ""
         assert cursors.read(session, WATERMARK)
+
+
+def test_an_events_run_stopped_by_faults_keeps_its_cursor_and_the_next_goes_on(
+    ward: Ward,
+) -> None:
+    # 150 people of other wards change: two pages of the feed (100 a page), none linked here.
+    for nid in ward.pop.seed_people(150):
+        ward.pop.change_identity(nid, religion_code="01")
+    ward.pop.knobs.latency = 0.2
+    result: list[SyncRun | None] = []
+    worker = threading.Thread(target=lambda: result.append(run_job(ward.rt, "population-events")))
+    worker.start()
+    _fail_from_call(ward.pop.core, EVENTS, 2)
+    worker.join(timeout=120)
+    [stopped] = result
+    assert stopped is not None
+    assert stopped.status == "partial", stopped.counts
+    assert stopped.counts["events_unlinked"] == 100  # the first page, applied with its cursor
+    with ward.rt.sessions() as session:
+        first = cursors.read(session, EVENTS_CURSOR)
+    assert first
+
+    ward.pop.core.script.clear()
+    ward.pop.knobs.latency = 0
+    resumed = run_job(ward.rt, "population-events")
+    assert resumed is not None
+    assert resumed.status == "ok", resumed.errors
+    assert resumed.counts["events_unlinked"] == 50  # only the events after the cursor
