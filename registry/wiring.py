@@ -20,7 +20,7 @@ def install() -> None:
 
 def metadata() -> MetaData:
     """Every table of the deployment, the registry's and sync's (Alembic, tests)."""
-    import sync.drift  # noqa: F401 - registers sync_contract_drift on the shared metadata
+    import sync.drift
     import sync.models  # noqa: F401 - registers sync's tables on the shared metadata
     from registry.models import Base
 

@@ -63,7 +63,9 @@ def drain(run: JobRun, client: CivilServiceClient, *, max_batches: int = 500) ->
     _recover(run)
     for _ in range(max_batches):
         with run.rt.sessions() as session:
-            run.rt.system_ctx(session, reason="civil-service-push: claim")
+            run.rt.job_ctx(
+                session, job=run.job, reason="civil-service-push: claim", source="registry"
+            )
             lease = dt.timedelta(seconds=run.rt.settings.sync_lease_seconds)
             items = outbox.claim(session, SYSTEM, limit=BATCH, lease=lease, owner=run.run_id)
             ids = [item.id for item in items]
@@ -79,7 +81,9 @@ def drain(run: JobRun, client: CivilServiceClient, *, max_batches: int = 500) ->
 
 def _recover(run: JobRun) -> None:
     with run.rt.sessions() as session:
-        run.rt.system_ctx(session, reason="civil-service-push: recover leases")
+        run.rt.job_ctx(
+            session, job=run.job, reason="civil-service-push: recover leases", source="registry"
+        )
         recovered = outbox.recover_leases(session, SYSTEM, owner=run.run_id)
         session.commit()
     if recovered:
@@ -110,7 +114,7 @@ def _count_left(run: JobRun) -> None:
 
 def push_one(run: JobRun, client: CivilServiceClient, item_id: int) -> None:
     with run.rt.sessions() as session:
-        ctx = run.rt.system_ctx(session, reason="civil-service-push")
+        ctx = run.rt.job_ctx(session, job=run.job, source="registry")
         item = session.get(OutboxItem, item_id)
         person = session.get(Person, item.person_id) if item else None
         if item is None or person is None or item.status != "pending":

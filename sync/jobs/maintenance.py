@@ -9,7 +9,7 @@ from sync.runs import JobRun, job
 @job("audit-checkpoint")
 def audit_checkpoint(run: JobRun) -> None:
     with run.rt.sessions() as session:
-        run.rt.system_ctx(session, reason="scheduled audit checkpoint")
+        run.rt.job_ctx(session, job=run.job, reason="scheduled audit checkpoint", source="registry")
         signed = checkpoint_now(session, run.rt.audit)
         session.commit()
     run.counts["checkpoints"] += 0 if signed is None else 1

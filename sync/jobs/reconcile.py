@@ -26,7 +26,7 @@ from sync import clients, outbox
 from sync.apply import reevaluate
 from sync.jobs.civil_service_pull import apply_page
 from sync.models import OutboxItem, RemoteState
-from sync.official import build_push, owned_digest, push_digest
+from sync.official import Unsendable, build_push, owned_digest, push_digest
 from sync.runs import JobRun, job
 
 SYSTEM = outbox.CIVIL_SERVICE
@@ -69,8 +69,13 @@ def _ours(session: Session, ctx: Ctx, agency: str) -> dict[str, tuple[uuid.UUID,
     out = {}
     for person in session.scalars(sa.select(Person).where(Person.id.in_(officials))):
         nid = decrypt_field(ctx, person, "nid")
-        if nid is not None and person.retired_at is None:
-            out[nid] = (person.id, push_digest(build_push(session, ctx, person, agency=agency)))
+        if nid is None or person.retired_at is not None:
+            continue
+        try:
+            payload = build_push(session, ctx, person, agency=agency)
+        except Unsendable:
+            continue  # the push quarantines it with its reason; nothing to compare
+        out[nid] = (person.id, push_digest(payload))
     return out
 
 

@@ -10,7 +10,9 @@ from sync.runs import JobRun, job
 @job("standards-nightly")
 def standards_nightly(run: JobRun) -> None:
     with run.rt.sessions() as session:
-        run.rt.system_ctx(session, reason="nightly standards evaluation")
+        run.rt.job_ctx(
+            session, job=run.job, reason="nightly standards evaluation", source="registry"
+        )
         counts = run_full(session)
         session.commit()
     run.counts.update(counts)
