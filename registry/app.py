@@ -19,6 +19,7 @@ from registry.runtime import audit_config
 from registry.web.mount import mount_pages
 from registry.wiring import install
 from sync import api as sync
+from sync import pages as sync_pages
 
 DESCRIPTION = """
 Registry of cadre and party-member personnel files for a ward (phường).
@@ -76,4 +77,5 @@ def create_app(
     for router in (*routers, build_router()):
         app.include_router(router, prefix="/api/v1")
     mount_pages(app, settings)
+    app.include_router(sync_pages.router)
     return app

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.orm import Session
 
+from registry.access.principal import Principal
 from registry.access.scope import scope_clause
 from registry.api.deps import CtxDep, ReasonDep, SessionDep
 from registry.api.errors import ERROR_RESPONSES
@@ -29,11 +30,14 @@ metrics_router = APIRouter(tags=["operations"])
 
 
 def _operators(session: Session, ctx: Ctx) -> None:
+    require_operator(session, ctx.principal)
+
+
+def require_operator(session: Session, p: Principal) -> None:
     """Sync state is for auditors (they read registry-wide whatever unit their token names),
     registry-wide administrators, and the administrators of a root unit of the deployment's
     tree (a unit without a parent: the ward's committee, council, party committee): they run
     the deployment, though their token names a unit."""
-    p = ctx.principal
     if p.role == "auditor" or (p.role == "admin" and p.org_path is None):
         return
     if p.role == "admin" and p.org_path is not None:

@@ -72,6 +72,46 @@ _VI: dict[str, str] = {
     "month": "Tháng",
     "download": "Tải về",
     "count": "Số lượng",
+    "sync_runs": "Đồng bộ dữ liệu",
+    "job": "Tác vụ",
+    "started_at": "Bắt đầu",
+    "finished_at": "Kết thúc",
+    "work_done": "Kết quả",
+    "work_left": "Còn lại",
+    "errors": "Lỗi",
+    "run_ok": "Hoàn thành",
+    "run_partial": "Dừng khi còn việc",
+    "run_failed": "Lỗi",
+    "run_abandoned": "Bỏ dở (tiến trình đã dừng)",
+    "run_running": "Đang chạy",
+    "job_population-verify": "Xác thực danh tính (CSDL quốc gia về dân cư)",
+    "job_population-events": "Biến động dân cư",
+    "job_civil-service-pull": "Nhận dữ liệu ngạch, lương (CSDL cán bộ, công chức)",
+    "job_civil-service-push": "Gửi hồ sơ sang CSDL cán bộ, công chức",
+    "job_reconcile": "Đối soát",
+    "job_audit-checkpoint": "Ký điểm kiểm tra nhật ký",
+    "job_standards-nightly": "Đánh giá tiêu chuẩn hằng đêm",
+    "job_monthly-report": "Báo cáo tháng",
+    "count_verified": "đã xác thực",
+    "count_mismatch": "không khớp",
+    "count_not_found": "không tìm thấy",
+    "count_pushed": "đã gửi",
+    "count_applied": "đã cập nhật",
+    "count_unchanged": "không đổi",
+    "count_conflicts": "xung đột",
+    "count_quarantined": "cách ly",
+    "count_dead": "hỏng",
+    "count_unsendable": "không gửi được",
+    "count_pages": "trang",
+    "count_errors": "lỗi",
+    "count_persons_to_verify": "người chưa xác thực",
+    "count_pending": "mục chờ gửi",
+    "count_pull_pass": "lượt nhận",
+    "count_leases_recovered": "mục thu hồi",
+    "count_checkpoints": "điểm kiểm tra",
+    "count_places_applied": "địa danh cập nhật",
+    "count_stale": "bản cũ bỏ qua",
+    "count_unlinked": "chưa liên kết",
 }
 
 _EN: dict[str, str] = {
@@ -137,6 +177,46 @@ _EN: dict[str, str] = {
     "month": "Month",
     "download": "Download",
     "count": "Count",
+    "sync_runs": "Sync runs",
+    "job": "Job",
+    "started_at": "Started",
+    "finished_at": "Finished",
+    "work_done": "Done",
+    "work_left": "Left",
+    "errors": "Errors",
+    "run_ok": "Completed",
+    "run_partial": "Stopped with work left",
+    "run_failed": "Failed",
+    "run_abandoned": "Abandoned (its process died)",
+    "run_running": "Running",
+    "job_population-verify": "Identity verification (population database)",
+    "job_population-events": "Population changes",
+    "job_civil-service-pull": "Rank and salary (civil-servant database)",
+    "job_civil-service-push": "Files sent to the civil-servant database",
+    "job_reconcile": "Reconciliation",
+    "job_audit-checkpoint": "Audit checkpoint",
+    "job_standards-nightly": "Nightly standards evaluation",
+    "job_monthly-report": "Monthly report",
+    "count_verified": "verified",
+    "count_mismatch": "mismatched",
+    "count_not_found": "not found",
+    "count_pushed": "pushed",
+    "count_applied": "applied",
+    "count_unchanged": "unchanged",
+    "count_conflicts": "conflicts",
+    "count_quarantined": "quarantined",
+    "count_dead": "dead",
+    "count_unsendable": "cannot be sent",
+    "count_pages": "pages",
+    "count_errors": "errors",
+    "count_persons_to_verify": "persons to verify",
+    "count_pending": "items pending",
+    "count_pull_pass": "pull passes",
+    "count_leases_recovered": "leases recovered",
+    "count_checkpoints": "checkpoints",
+    "count_places_applied": "places applied",
+    "count_stale": "stale copies skipped",
+    "count_unlinked": "unlinked",
 }
 
 MESSAGES: dict[str, dict[str, str]] = {"vi": _VI, "en": _EN}
@@ -145,6 +225,13 @@ MESSAGES: dict[str, dict[str, str]] = {"vi": _VI, "en": _EN}
 def rule_namer(lang: str) -> Callable[[str], str]:
     names = RULE_NAMES.get(lang, RULE_NAMES[DEFAULT])  # the codes stay in the data
     return lambda code: names.get(code, code)
+
+
+def labeller(lang: str, prefix: str) -> Callable[[str], str]:
+    """Words for a code under ``prefix`` (a job's count, say); an unknown code is shown as
+    itself with spaces, never as an empty cell."""
+    table = MESSAGES.get(lang, MESSAGES[DEFAULT])
+    return lambda key: table.get(f"{prefix}{key}", key.replace("_", " "))
 
 
 def translator(lang: str) -> Callable[[str], str]:
