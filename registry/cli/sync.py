@@ -89,10 +89,13 @@ def status(
 
 
 def _when(value: object) -> str:
+    """An instant as the ward reads it: dd/mm/yyyy, Vietnam time."""
     import datetime as dt
 
+    from registry.dates import LOCAL
+
     if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        return value.astimezone(LOCAL).strftime("%d/%m/%Y %H:%M:%S (UTC+7)")
     return "never"
 
 
