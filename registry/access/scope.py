@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from registry.access import rows as policy_rows
 from registry.access.principal import Principal
 from registry.db import Entity
 from registry.errors import Forbidden, NotFound
@@ -89,6 +90,11 @@ def rows_in_scope(
 
 
 def visible(stmt: sa.Select[Any], model: type[Entity], principal: Principal) -> sa.Select[Any]:
+    """Rows of ``model`` the principal may read: in its org scope, and not rows whose very
+    existence is a fact the read policy closes to it (an alert under a discipline rule)."""
+    cols: Any = model.__table__.c
+    for name, values in policy_rows.withheld_rows(principal, model.__tablename__).items():
+        stmt = stmt.where(cols[name].not_in(sorted(values)))
     if principal.reads_everything:
         return stmt
     assert principal.org_path is not None

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import sqlalchemy as sa
 from fastapi import APIRouter, Query
 
+from registry.access.rows import is_withheld, require_filter_value
 from registry.access.scope import get_visible, scope_clause, visible
 from registry.alerts import service
 from registry.alerts.models import Alert, AlertComment
@@ -48,6 +49,7 @@ def list_alerts(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> Any:
     require_cadre_reader(ctx.principal)
+    require_filter_value(ctx.principal, table="alerts", field="rule", value=rule, param="rule")
     stmt = visible(sa.select(Alert), Alert, ctx.principal)
     if rule:
         stmt = stmt.where(Alert.rule == rule)
@@ -150,6 +152,7 @@ def findings_on(on: dt.date, session: SessionDep, ctx: CtxDep) -> Any:
     found = [
         shown_details(f["rule"], f, ctx.principal)
         for f in service.findings_on(session, on, ctx.principal)
+        if not is_withheld(ctx.principal, "alerts", "rule", f["rule"])
     ]
     log_read(
         session,

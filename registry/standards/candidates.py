@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from registry.access.principal import Principal
+from registry.access.rows import is_withheld
 from registry.access.scope import visible
 from registry.alerts.privacy import shown_details
 from registry.assignments.models import Assignment
@@ -61,6 +62,13 @@ def candidates(
         ((pid, fs) for pid, fs in lacking.items() if len(fs) <= near_miss),
         key=lambda item: (len(item[1]), str(item[0])),
     )[:limit]
+    # What a person lacks under a rule made of a closed kind (a discipline, a party status) is
+    # that kind's fact: withheld, and so is a near miss that lacks nothing else.
+    near = [
+        (pid, shown)
+        for pid, fs in near
+        if (shown := [f for f in fs if not is_withheld(principal, "alerts", "rule", f.rule)])
+    ]
     return {
         "position_id": str(position.id),
         "meets": [str(pid) for pid in meets],

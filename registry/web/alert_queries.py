@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from registry.access.principal import Principal
+from registry.access.rows import require_filter_value
 from registry.access.scope import get_visible, scope_clause, visible
 from registry.alerts.models import Alert, AlertComment
 from registry.dates import today
@@ -83,6 +84,7 @@ _COLUMNS = (
 def list_alerts(session: Session, who: Principal, f: AlertFilter) -> tuple[list[AlertRow], bool]:
     """One page of alerts and whether another page follows."""
     f.check()
+    require_filter_value(who, table="alerts", field="rule", value=f.rule, param="rule")
     stmt = visible(_rows(sa.select(*_COLUMNS)), Alert, who)
     if f.org:
         org = session.scalar(visible(sa.select(OrgUnit).where(OrgUnit.code == f.org), OrgUnit, who))

@@ -52,21 +52,27 @@ def test_applications_read_no_alerts_findings_or_candidates(client: TestClient, 
 
 
 def test_auditors_state_a_purpose_to_see_the_sanctions(client: TestClient, lab: Lab) -> None:
+    """Without a purpose the alert is withheld entirely (its existence says a discipline is in
+    effect): absent from lists and findings, 404 by id, its rule refused as a filter."""
     _disciplined_holder(lab)
     bare = lab.world.auth("auditor")
-    masked = _discipline_alert(client, bare)
-    assert masked["details"]["found"] is None and masked["details"]["evidence"] == []
-    assert masked["details"]["masked"] is True
-    one = client.get(f"{API}/alerts/{masked['id']}", headers=bare).json()
-    assert one["details"]["found"] is None and "warning" not in str(one)
+    refused = client.get(f"{API}/alerts", params={"rule": "no_discipline_in_effect"}, headers=bare)
+    assert refused.status_code == 403
+    listed = client.get(f"{API}/alerts", params={"limit": 500}, headers=bare).json()["items"]
+    assert "no_discipline_in_effect" not in {a["rule"] for a in listed}
     shown = _discipline_alert(client, bare | PURPOSE)
     assert shown["details"]["found"] == ["warning"] and len(shown["details"]["evidence"]) == 1
+    assert client.get(f"{API}/alerts/{shown['id']}", headers=bare).status_code == 404
+    one = client.get(f"{API}/alerts/{shown['id']}", headers=bare | PURPOSE).json()
+    assert one["details"]["found"] == ["warning"]
     admin = _discipline_alert(client, lab.world.auth("admin"))
     assert admin["details"]["found"] == ["warning"]
     on = {"on": TODAY.isoformat()}
     findings = client.get(f"{API}/standards/findings", params=on, headers=bare).json()
-    (hidden,) = [f for f in findings if f["rule"] == "no_discipline_in_effect"]
-    assert hidden["found"] is None and hidden["masked"] is True
+    assert "no_discipline_in_effect" not in {f["rule"] for f in findings}
+    findings = client.get(f"{API}/standards/findings", params=on, headers=bare | PURPOSE).json()
+    (seen,) = [f for f in findings if f["rule"] == "no_discipline_in_effect"]
+    assert seen["found"] == ["warning"]
 
 
 def test_findings_on_a_date_stay_in_the_callers_scope(client: TestClient, lab: Lab) -> None:

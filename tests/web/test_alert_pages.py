@@ -155,7 +155,7 @@ def test_action_without_csrf_token_changes_nothing(
 
 def test_auditor_reads_but_cannot_act(web: TestClient, session: Session, world: World) -> None:
     sign_in(web, "auditor")
-    alert = _alert(session, world, "b", "party_member")
+    alert = _alert(session, world, "b", "qualification.political_theory")
     detail = web.get(f"/alerts/{alert.id}")
     assert detail.status_code == 200 and 'action="/alerts/' not in detail.text
     r = web.post(f"/alerts/{alert.id}/acknowledge", data={"csrf": csrf_of(detail)})
