@@ -49,8 +49,10 @@ class RoleRefused(ValueError):
 def grant_app_role(engine: Engine, role: str) -> None:
     """Give ``role`` (an existing PostgreSQL role that owns nothing and is no superuser)
     read and write on the ordinary tables, INSERT and SELECT only on the evidence tables,
-    and nothing on Alembic's table. Idempotent: run it again after every upgrade so new
-    tables are covered. Run as the schema owner."""
+    no DELETE on the versioned tables (nothing deletes their rows: DELETE retires, and
+    ``cadre audit verify`` counts a vanished row as tampering), and nothing on Alembic's
+    table. Idempotent: run it again after every upgrade so new tables are covered. Run as
+    the schema owner."""
     if engine.dialect.name != "postgresql":
         raise RoleRefused("roles exist only on PostgreSQL")
     if not _ROLE_NAME.match(role):
@@ -59,6 +61,7 @@ def grant_app_role(engine: Engine, role: str) -> None:
         _refuse_powerful(conn, role)
         q, schema = f'"{role}"', _schema(conn)
         evidence = ", ".join(APPEND_ONLY)
+        versioned = ", ".join(_versioned_tables(conn))
         for statement in (
             f"GRANT USAGE ON SCHEMA {schema} TO {q}",
             # TRUNCATE, TRIGGER and REFERENCES are never granted; ownership stays elsewhere.
@@ -66,10 +69,24 @@ def grant_app_role(engine: Engine, role: str) -> None:
             f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {q}",
             f"REVOKE UPDATE, DELETE ON {evidence} FROM {q}",
             f"REVOKE DELETE ON {HEAD} FROM {q}",
+            *([f"REVOKE DELETE ON {versioned} FROM {q}"] if versioned else []),
             f"REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM {q}",
             f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {q}",
         ):
             conn.exec_driver_sql(statement)
+
+
+def _versioned_tables(conn: sa.Connection) -> list[str]:
+    """The versioned tables (``registry.audit.verify_content.versioned_tables``) that exist
+    in the current schema, quoted."""
+    from registry.audit.verify_content import versioned_tables
+
+    present = set(
+        conn.execute(
+            sa.text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+        ).scalars()
+    )
+    return [f'"{t.name}"' for t in versioned_tables() if t.name in present]
 
 
 def _schema(conn: sa.Connection) -> str:

@@ -5,7 +5,8 @@ Streams the events in ``seq`` order and recomputes every hash: an edited, delete
 or inserted event breaks the chain at its sequence number. A rewrite of the whole table that
 recomputes all hashes is caught by the signed checkpoints, above all the copies kept outside
 the database, whose head hashes the rewritten chain no longer reaches. While walking, the
-events' content digests are paired with the history versions, and afterwards every live row
+events' content digests are paired with the history versions; afterwards each row's versions
+must count 1..n in ``seq`` order, every row with versions must still exist, and every live row
 is compared with its latest version (``registry.audit.verify_content``).
 """
 
@@ -25,7 +26,14 @@ import sqlalchemy as sa
 from registry.audit.chain import CANONICAL_FIELDS, DIGEST_FIELD, GENESIS, canonical_values
 from registry.audit.models import AuditCheckpoint, AuditEvent, AuditHead
 from registry.audit.signing import verify as verify_signature
-from registry.audit.verify_content import VersionMatcher, check_live_rows, stream_versions
+from registry.audit.verify_content import (
+    LiveMismatch,
+    VersionMatcher,
+    check_live_rows,
+    check_missing_rows,
+    check_version_order,
+    stream_versions,
+)
 
 _EVENTS = cast(sa.Table, AuditEvent.__table__)
 _CHECKPOINTS = cast(sa.Table, AuditCheckpoint.__table__)
@@ -213,12 +221,18 @@ def _check_versions(report: VerifyReport, matcher: VersionMatcher) -> None:
 
 
 def _check_live(conn: sa.Connection, report: VerifyReport) -> None:
+    _fail_live(report, *check_version_order(conn))
+    _fail_live(report, *check_missing_rows(conn))
     checked, first, bad = check_live_rows(conn)
     report.live_rows = checked
+    _fail_live(report, first, bad)
+
+
+def _fail_live(report: VerifyReport, first: LiveMismatch | None, bad: int) -> None:
     if first is not None:
         report.fail_row(
             f"{first.table} {first.row_id}",
-            f"live row {first.table} {first.row_id} {first.problem}"
+            f"row {first.table} {first.row_id} {first.problem}"
             + (f" (and {bad - 1} more rows)" if bad > 1 else ""),
         )
 

@@ -8,9 +8,14 @@ Two checks beside the chain walk of ``registry.audit.verify``:
   version), a deleted one leaves its event alone, an inserted one has no event. Both sides are
   streamed in ``seq`` order; they are recorded in the same order except where concurrent
   transactions interleave on PostgreSQL, so the unpaired digests held in memory stay few.
+- The versions of each row must be numbered 1..n in ``seq`` order, without gaps or repeats
+  (``seq`` is not in the digest: versions whose ``seq`` were swapped still pair with their
+  events, but no longer count up), and every row that has versions must still exist live
+  (nothing deletes: DELETE retires). Both are set-based queries, one per versioned table.
 - Every live row of every versioned table must equal its latest recorded version, compared
   as the history snapshots it (``registry.history.snapshot``), columns redacted in history
-  left out. A row edited behind the application's back, or inserted without history, fails.
+  left out, its ``version`` that of the latest. A row edited behind the application's back,
+  or inserted without history, fails.
 """
 
 from __future__ import annotations
@@ -161,6 +166,63 @@ class LiveMismatch:
     problem: str
 
 
+def check_version_order(conn: sa.Connection) -> tuple[LiveMismatch | None, int]:
+    """(the first row whose versions are not numbered 1..n in ``seq`` order, how many are
+    not): a gap, a repeat or a version out of step with its ``seq`` (swapped ``seq``)."""
+    first, bad = None, 0
+    for table in versioned_tables():
+        numbered = (
+            sa.select(
+                _VERSIONS.c.row_id,
+                _VERSIONS.c.seq,
+                _VERSIONS.c.version,
+                sa.func.row_number()
+                .over(partition_by=_VERSIONS.c.row_id, order_by=_VERSIONS.c.seq)
+                .label("n"),
+            )
+            .where(_VERSIONS.c.table_name == table.name)
+            .subquery()
+        )
+        stmt = (
+            sa.select(numbered.c.row_id, sa.func.min(numbered.c.seq))
+            .where(numbered.c.version != numbered.c.n)
+            .group_by(numbered.c.row_id)
+            .order_by(numbered.c.row_id)
+        )
+        for row_id, seq in conn.execute(stmt.execution_options(yield_per=2000)):
+            bad += 1
+            if first is None:
+                first = LiveMismatch(
+                    table.name,
+                    str(row_id),
+                    f"has versions not numbered 1..n in seq order (from seq {seq})",
+                )
+    return first, bad
+
+
+def check_missing_rows(conn: sa.Connection) -> tuple[LiveMismatch | None, int]:
+    """(the first row that has recorded versions but no live row, how many have none):
+    nothing in the registry deletes a row, so a missing one was deleted behind its back."""
+    first, bad = None, 0
+    for table in versioned_tables():
+        stmt = (
+            sa.select(_VERSIONS.c.row_id)
+            .where(
+                _VERSIONS.c.table_name == table.name,
+                ~sa.exists().where(table.c.id == _VERSIONS.c.row_id),
+            )
+            .group_by(_VERSIONS.c.row_id)
+            .order_by(_VERSIONS.c.row_id)
+        )
+        for (row_id,) in conn.execute(stmt.execution_options(yield_per=2000)):
+            bad += 1
+            if first is None:
+                first = LiveMismatch(
+                    table.name, str(row_id), "has recorded versions but no live row: deleted"
+                )
+    return first, bad
+
+
 def check_live_rows(conn: sa.Connection) -> tuple[int, LiveMismatch | None, int]:
     """(rows checked, the first row that differs from its latest version, how many differ)."""
     checked, bad, first = 0, 0, None
@@ -184,7 +246,12 @@ def _table_mismatches(conn: sa.Connection, table: sa.Table) -> Iterator[tuple[st
         .scalar_subquery()
     )
     stmt = (
-        sa.select(table, _VERSIONS.c.seq.label("_v_seq"), _VERSIONS.c.data.label("_v_data"))
+        sa.select(
+            table,
+            _VERSIONS.c.seq.label("_v_seq"),
+            _VERSIONS.c.data.label("_v_data"),
+            _VERSIONS.c.version.label("_v_version"),
+        )
         .select_from(table.outerjoin(_VERSIONS, _VERSIONS.c.seq == latest))
         .order_by(table.c.id)
     )
@@ -193,7 +260,8 @@ def _table_mismatches(conn: sa.Connection, table: sa.Table) -> Iterator[tuple[st
     columns = [
         (i, c, c.key, _converter(c)) for i, c in enumerate(table.columns) if c.key not in redact
     ]
-    at_id, at_seq, at_data = names.index("id"), len(names), len(names) + 1
+    at_id, at_version = names.index("id"), names.index("version")
+    at_seq, at_data, at_latest = len(names), len(names) + 1, len(names) + 2
     # On the statement, not the connection: Connection.execution_options changes the caller's
     # connection for good (every later statement would open a server-side cursor).
     result = conn.execute(stmt.execution_options(yield_per=2000))
@@ -201,6 +269,13 @@ def _table_mismatches(conn: sa.Connection, table: sa.Table) -> Iterator[tuple[st
         data = row[at_data]
         if data is None:
             yield str(row[at_id]), "has no recorded version"
+            continue
+        if row[at_version] != row[at_latest]:
+            yield (
+                str(row[at_id]),
+                f"is at version {row[at_version]}, its latest recorded version is "
+                f"{row[at_latest]} (seq {row[at_seq]})",
+            )
             continue
         get = data.get
         for i, column, key, convert in columns:

@@ -1,5 +1,6 @@
 """PostgreSQL: the application's role (granted by `grant_app_role`) appends to and reads the
-evidence tables but cannot rewrite them, empty them or switch their triggers off."""
+evidence tables but cannot rewrite them, empty them or switch their triggers off, nor delete
+a row of a versioned table."""
 
 from __future__ import annotations
 
@@ -37,6 +38,11 @@ REFUSED = [
     "ALTER TABLE record_versions DISABLE TRIGGER ALL",
     "DROP TRIGGER audit_events_append_only ON audit_events",
     "UPDATE alembic_version SET version_num = 'x'",
+    # Versioned rows are retired, never deleted: a vanished row is tampering.
+    "DELETE FROM disciplines",
+    "DELETE FROM persons",
+    "DELETE FROM org_units",
+    "DELETE FROM alert_comments",
 ]
 ALLOWED = [
     "SELECT count(*) FROM audit_events",
@@ -78,6 +84,19 @@ def test_the_app_role_can_do_its_work(app_engine: Engine) -> None:
         for statement in ALLOWED:
             conn.exec_driver_sql(statement)
         conn.rollback()
+
+
+def test_no_versioned_table_grants_delete(app_engine: Engine) -> None:
+    from registry.audit.verify_content import versioned_tables
+
+    role = app_engine.url.username
+    with app_engine.connect() as conn:
+        for table in versioned_tables():
+            held = conn.execute(
+                sa.text("SELECT has_table_privilege(:r, :t, 'DELETE')"),
+                {"r": role, "t": table.name},
+            ).scalar()
+            assert held is False, table.name
 
 
 def test_a_superuser_or_the_owner_is_refused_as_app_role(engine: Engine) -> None:

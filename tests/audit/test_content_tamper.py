@@ -1,6 +1,7 @@
 """The chain vouches for content, on both backends: an edited, deleted or inserted history
-version, or a live row changed behind the application's back, fails `verify_all` naming the
-bad row; a row whose redacted column changed does not (the history never held it)."""
+version, versions renumbered or reordered by ``seq``, or a live row changed or deleted behind
+the application's back, fails `verify_all` naming the bad row; a row whose redacted column
+changed does not (the history never held it)."""
 
 from __future__ import annotations
 
@@ -283,9 +284,106 @@ def test_verify_cli_names_the_bad_version_and_the_bad_live_row(
             db.execute("UPDATE record_versions SET data = ? WHERE seq = 2", (data,))
             db.execute("UPDATE org_units SET name = 'Chi bộ giả mạo' WHERE code = 'CB0'")
             (hex_id,) = db.execute("SELECT id FROM org_units WHERE code = 'CB0'").fetchone()
-        db.close()
         code, out = run("audit", "verify")
         assert code == 1, out
         assert f"first bad row: org_units {uuid.UUID(hex_id)}" in out.replace("\n", "")
+        with db:  # the review's reproduction: a row deleted outright
+            db.execute("UPDATE org_units SET name = 'Chi bộ 0' WHERE code = 'CB0'")
+            (gone,) = db.execute("SELECT id FROM org_units WHERE code = 'CB1'").fetchone()
+            db.execute("DELETE FROM org_units WHERE code = 'CB1'")
+        db.close()
+        code, out = run("audit", "verify")
+        assert code == 1, out
+        assert f"first bad row: org_units {uuid.UUID(gone)}" in out.replace("\n", "")
     finally:
         get_settings.cache_clear()
+
+
+# Kinds no other row refers to by a foreign key, so a plain DELETE goes through.
+DELETABLE = [Discipline, Commendation, Document, AlertComment, ApiToken, StandardProfile]
+
+
+@pytest.mark.parametrize("model", DELETABLE, ids=lambda m: str(m.__tablename__))
+def test_a_deleted_live_row_is_detected(ward: Session, runtime: Runtime, model: Any) -> None:
+    table = cast(sa.Table, model.__table__)
+    row_id = ward.scalar(sa.select(table.c.id).order_by(table.c.id).limit(1))
+    assert row_id is not None
+    savepoint = ward.begin_nested()
+    ward.execute(sa.delete(table).where(table.c.id == row_id))
+    report = _verify(ward, runtime)
+    savepoint.rollback()
+    assert report.first_bad_seq is None, report.problems
+    assert report.first_bad_row == f"{table.name} {row_id}", report.problems
+    assert any("no live row" in p for p in report.problems), report.problems
+    assert _verify(ward, runtime).ok
+
+
+def test_every_deleted_row_of_a_kind_is_counted(ward: Session, runtime: Runtime) -> None:
+    """The review's reproduction: ``DELETE FROM disciplines``."""
+    table = cast(sa.Table, Discipline.__table__)
+    ids = sorted(ward.scalars(sa.select(table.c.id)), key=str)
+    ward.execute(sa.delete(table))
+    report = _verify(ward, runtime)
+    assert report.first_bad_row == f"disciplines {ids[0]}", report.problems
+    if len(ids) > 1:
+        assert any(f"and {len(ids) - 1} more rows" in p for p in report.problems)
+
+
+def test_swapped_seqs_and_a_live_row_reset_to_the_older_version_are_detected(
+    ward: Session, runtime: Runtime
+) -> None:
+    table = cast(sa.Table, Discipline.__table__)
+    discipline = ward.scalars(sa.select(Discipline).order_by(Discipline.id).limit(1)).one()
+    row_id = discipline.id
+    older = dict(ward.execute(sa.select(table).where(table.c.id == row_id)).mappings().one())
+    runtime.system_ctx(ward, reason="content tamper test")
+    discipline.reason_text = "Vi phạm quy định về phòng chống tham nhũng"
+    ward.flush()
+    assert _verify(ward, runtime).ok  # an honest second version
+    seqs = list(
+        ward.scalars(
+            sa.select(VERSIONS.c.seq)
+            .where(VERSIONS.c.table_name == "disciplines", VERSIONS.c.row_id == row_id)
+            .order_by(VERSIONS.c.seq)
+        )
+    )
+    first, last = seqs[-2], seqs[-1]
+    savepoint = ward.begin_nested()
+    _unguard(ward)
+    for old, new in ((first, -1), (last, first), (-1, last)):
+        ward.execute(sa.update(VERSIONS).where(VERSIONS.c.seq == old).values(seq=new))
+    ward.execute(sa.update(table).where(table.c.id == row_id).values(older))
+    report = _verify(ward, runtime)
+    savepoint.rollback()
+    assert report.first_bad_seq is None, report.problems  # the chain and the pairing hold
+    assert report.first_bad_row == f"disciplines {row_id}", report.problems
+    assert any("not numbered 1..n" in p for p in report.problems), report.problems
+
+
+@pytest.mark.parametrize("change", ["gap", "repeat"])
+def test_a_gap_or_repeat_in_version_numbers_is_detected(
+    ward: Session, runtime: Runtime, change: str
+) -> None:
+    """``version`` is in the digest, so the pairing names the edited version first; the
+    numbering check names the row as well."""
+    discipline = ward.scalars(sa.select(Discipline).order_by(Discipline.id).limit(1)).one()
+    runtime.system_ctx(ward, reason="content tamper test")
+    discipline.reason_text = "Lần sửa thứ hai"
+    ward.flush()
+    last = ward.scalar(
+        sa.select(sa.func.max(VERSIONS.c.seq)).where(
+            VERSIONS.c.table_name == "disciplines", VERSIONS.c.row_id == discipline.id
+        )
+    )
+    savepoint = ward.begin_nested()
+    _unguard(ward)
+    ward.execute(
+        sa.update(VERSIONS)
+        .where(VERSIONS.c.seq == last)
+        .values(version=3 if change == "gap" else 1)
+    )
+    report = _verify(ward, runtime)
+    savepoint.rollback()
+    assert any(
+        f"disciplines {discipline.id}" in p and "not numbered 1..n" in p for p in report.problems
+    ), report.problems
