@@ -84,6 +84,8 @@ def pull(run: JobRun, client: CivilServiceClient, *, max_pages: int = 100_000) -
         if page.next_cursor is None:
             return
         page_cursor = page.next_cursor
+    else:  # the page limit ran out with pages still ahead (an endless pager, a huge backlog)
+        _stopped(run, f"page limit ({max_pages}) reached")
 
 
 def _commit_page(run: JobRun, page: Page, mark: str | None) -> None:

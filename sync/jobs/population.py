@@ -269,6 +269,9 @@ def follow_feed(run: JobRun, client: PopulationClient, *, max_pages: int = 1000)
             session.commit()
         if not page.events or page.next_cursor == after:
             return
+    else:  # the page limit ran out with events still ahead
+        run.stop_partial(f"page limit ({max_pages}) reached")
+        run.leave("events_pages", 1)
 
 
 def _person_by_nid(session: Session, ctx: Ctx, nid: str) -> Person | None:

@@ -167,3 +167,21 @@ def test_an_events_run_stopped_by_faults_keeps_its_cursor_and_the_next_goes_on(
     assert resumed is not None
     assert resumed.status == "ok", resumed.errors
     assert resumed.counts["events_unlinked"] == 50  # only the events after the cursor
+
+
+def test_a_pull_that_runs_out_of_pages_is_partial_not_ok(ward: Ward) -> None:
+    """A pass cut short by the page limit (an endless pager, a huge backlog) says so."""
+    from sync import clients
+    from sync.jobs.civil_service_pull import pull
+    from sync.runs import JobRun
+
+    ward.cs.store.seed(PAGE + 100)  # two pages in all
+    run = JobRun(rt=ward.rt, job="civil-service-pull")
+    client = clients.civil_service(ward.rt)
+    try:
+        pull(run, client, max_pages=1)
+    finally:
+        client.close()
+    assert run.counts["pages"] == 1
+    assert run.stopped and run.left == {"pull_pass": 1}, (run.errors, run.left)
+    assert any("page limit" in e for e in run.errors)
