@@ -57,8 +57,17 @@ class EvaluationRead(EntityRead):
     general_points: int
     task_points: int
     components: dict[str, Any]
-    derived_classification: str
+    derived_classification: str | None = Field(
+        description="the band before caps; null (and named in masked_fields) for callers "
+        "who may not see disciplines: its gap with classification is a cap"
+    )
     classification: str
-    applied_rules: list[str]
+    applied_rules: list[str] | None = Field(
+        description="the discipline caps applied; null (and named in masked_fields) for "
+        "callers who may not see disciplines"
+    )
     override_classification: str | None
     override_reason: str | None
+    masked_fields: list[str] = Field(
+        default_factory=list, description="fields withheld from this caller (value null)"
+    )

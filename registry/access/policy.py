@@ -80,17 +80,45 @@ def hidden_fields(principal: Principal, table: str) -> tuple[str, ...]:
     return tuple(f.name for f in k.fields if not _open(principal, k.sensitivity_of(f.name)))
 
 
+def maskable(table: str) -> bool:
+    """Whether some principal may be shown a record of ``table`` with some value withheld:
+    the kind is open to them but a field of it is closed (by class, or by what it is made
+    of). An answer carrying such records must allow null there and name the masked fields."""
+    k = catalogue.kind(table)
+    if k is None or k.sensitivity >= Sensitivity.SPECIAL:
+        return False
+    return any(f.sensitivity >= Sensitivity.SPECIAL or f.made_of is not None for f in k.fields)
+
+
 def mask(
     principal: Principal, table: str, data: Mapping[str, Any]
 ) -> tuple[dict[str, Any], list[str]]:
-    """``data`` with every value the principal may not see set to None, and their names."""
+    """``data`` (one row of ``table``) with every value the principal may not see set to
+    None, and their names: closed by class, or made of a kind closed to the principal."""
     out = dict(data)
     masked: list[str] = []
     for name in data:
-        if not sees_field(principal, table, name):
+        if not sees_value(principal, table, name, data):
             out[name] = None
             masked.append(_field_name(table, name))
     return out, sorted(set(masked))
+
+
+def mask_record(principal: Principal, table: str, record: Any) -> dict[str, Any] | None:
+    """One record (a row object or a mapping) as the principal may see it, with
+    ``masked_fields`` naming what was withheld; None when nothing is withheld (the record may
+    be answered as it is)."""
+    if not maskable(table):
+        return None
+    if isinstance(record, Mapping):
+        row: dict[str, Any] = dict(record)
+    else:
+        row = {c.key: getattr(record, c.key) for c in record.__table__.columns}
+    out, masked = mask(principal, table, row)
+    if not masked:
+        return None
+    out["masked_fields"] = sorted({*out.get("masked_fields", ()), *masked})
+    return out
 
 
 def require_filter(principal: Principal, *, param: str, table: str, field: str) -> None:

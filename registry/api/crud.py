@@ -67,6 +67,20 @@ class Resource(Generic[E]):
         return k is not None and k.sensitivity >= catalogue.Sensitivity.SPECIAL
 
 
+def _shown(ctx: Ctx, res: Resource[Any], obj: Entity) -> Any:
+    """One record as the caller may see it: every value the read policy closes to them (by
+    class, or made of a kind closed to them) is null and named in ``masked_fields``. One step
+    for every resource and every answer (list, read, the answer of a write)."""
+    masked = policy.mask_record(ctx.principal, res.model.__tablename__, obj)
+    return res.read.model_validate(obj if masked is None else masked)
+
+
+def _check_maskable(res: Resource[Any]) -> None:
+    """A resource some caller may be shown with values withheld must say so in its answer."""
+    if policy.maskable(res.model.__tablename__) and "masked_fields" not in res.read.model_fields:
+        raise TypeError(f"{res.read.__name__} must have masked_fields: {res.path} may be masked")
+
+
 def _retire(session: Session, ctx: Ctx, obj: Entity, reason: str) -> None:
     # replace(), not a positional rebuild: that dropped org_scope and purpose from the audit.
     set_actor(session, replace(get_actor(session), reason=reason))
@@ -154,6 +168,7 @@ def _dry_run(session: Session, ctx: Ctx, res: Resource[Any], body: Any) -> Any:
 def register(router: APIRouter, res: Resource[Any]) -> None:
     Read, Create, Update = res.read, res.create, res.update
     name = res.tag
+    _check_maskable(res)
 
     @router.post(
         f"/{res.path}",
@@ -187,7 +202,7 @@ def register(router: APIRouter, res: Resource[Any]) -> None:
         session.commit()
         response.headers["ETag"] = etag_of(obj)
         response.headers["Location"] = f"/api/v1/{res.path}/{obj.id}"
-        return obj
+        return _shown(ctx, res, obj)
 
     @router.get(
         f"/{res.path}",
@@ -221,7 +236,7 @@ def register(router: APIRouter, res: Resource[Any]) -> None:
         if not include_retired:
             stmt = stmt.where(cols.retired_at.is_(None))
         items, nxt = page(session, stmt, res.model, cursor=cursor, limit=limit)
-        answer = [Read.model_validate(i) for i in items]
+        answer = [_shown(ctx, res, i) for i in items]
         if res.sensitive:
             _log_reads(session, ctx, res, "list", [str(i.id) for i in items])
         return {"items": answer, "next_cursor": nxt}
@@ -238,7 +253,7 @@ def register(router: APIRouter, res: Resource[Any]) -> None:
         _may_read(res, ctx)
         obj = get_visible(session, res.model, obj_id, ctx.principal)
         response.headers["ETag"] = etag_of(obj)
-        answer = Read.model_validate(obj)
+        answer = _shown(ctx, res, obj)
         if res.sensitive:
             _log_reads(session, ctx, res, "read", [str(obj.id)])
         return answer
@@ -269,7 +284,7 @@ def register(router: APIRouter, res: Resource[Any]) -> None:
         reevaluate_for(session, obj)
         session.commit()
         response.headers["ETag"] = etag_of(obj)
-        return obj
+        return _shown(ctx, res, obj)
 
     @router.delete(
         f"/{res.path}/{{obj_id}}",
@@ -298,4 +313,4 @@ def register(router: APIRouter, res: Resource[Any]) -> None:
         reevaluate_for(session, obj)
         session.commit()
         response.headers["ETag"] = etag_of(obj)
-        return obj
+        return _shown(ctx, res, obj)

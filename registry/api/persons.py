@@ -50,7 +50,7 @@ def create(body: PersonCreate, session: SessionDep, ctx: CtxDep, response: Respo
     _writer(ctx.principal)
     person = create_person(session, ctx, body)
     session.commit()
-    response.headers["ETag"] = file_etag(session, person)
+    response.headers["ETag"] = file_etag(session, person, ctx.principal)
     response.headers["Location"] = f"/api/v1/persons/{person.id}"
     return load_file(session, ctx, person)
 
@@ -136,7 +136,7 @@ def read(
 ) -> Any:
     person = get_visible(session, Person, person_id, ctx.principal)
     if as_of is None:
-        response.headers["ETag"] = file_etag(session, person)
+        response.headers["ETag"] = file_etag(session, person, ctx.principal)
         answer = load_file(session, ctx, person)
     else:
         answer = file_as_of(session, ctx, person_id, as_of)
@@ -167,11 +167,11 @@ def update(
     if_match: Annotated[str | None, Header()] = None,
 ) -> Any:
     person = require_person_writable(session, person_id, ctx.principal)
-    check_if_match(if_match, file_etag(session, person))
+    check_if_match(if_match, file_etag(session, person, ctx.principal))
     update_person(session, ctx, person, body)
     reevaluate_people(session, {person.id})
     session.commit()
-    response.headers["ETag"] = file_etag(session, person)
+    response.headers["ETag"] = file_etag(session, person, ctx.principal)
     return load_file(session, ctx, person)
 
 
@@ -189,9 +189,9 @@ def retire(
     if_match: Annotated[str | None, Header()] = None,
 ) -> Any:
     person = require_person_writable(session, person_id, ctx.principal)
-    check_if_match(if_match, file_etag(session, person))
+    check_if_match(if_match, file_etag(session, person, ctx.principal))
     retire_person(session, ctx, person)
     reevaluate_people(session, {person.id})
     session.commit()
-    response.headers["ETag"] = file_etag(session, person)
+    response.headers["ETag"] = file_etag(session, person, ctx.principal)
     return load_file(session, ctx, person)

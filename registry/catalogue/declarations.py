@@ -144,13 +144,22 @@ COMMENDATIONS = RecordKind(
     ),
 )
 
+# An evaluation's classification is capped by the disciplines of its year: the caps applied
+# (``applied_rules``) and the band before them (``derived_classification``, whose gap with
+# ``classification`` is the cap) are made of discipline facts, as closed as a discipline.
+EVALUATION_FROM_DISCIPLINES = ("derived_classification", "applied_rules")
 EVALUATIONS = RecordKind(
     "evaluations",
     PER,
     pushed_to=CS,
     label_vi="Đánh giá, xếp loại",
     fields=tuple(
-        Field(n, group="evaluations", pushed_to=CS)
+        Field(
+            n,
+            SPE if n in EVALUATION_FROM_DISCIPLINES else PER,
+            group="evaluations",
+            pushed_to=CS,
+        )
         for n in (
             "period_kind",
             "period",

@@ -5,6 +5,8 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from registry.access import policy
+from registry.access.principal import Principal
 from registry.access.scope import require_person_writable
 from registry.conduct.models import Discipline
 from registry.context import Ctx
@@ -30,7 +32,7 @@ def _discipline_forms_in_year(session: Session, person_id: object, year: int) ->
     )
 
 
-def _derive(session: Session, e: Evaluation) -> None:
+def _derive(session: Session, e: Evaluation, principal: Principal) -> None:
     rules = evaluation_rules()
     unknown = set(e.components) - set(rules.components)
     if unknown:
@@ -46,9 +48,12 @@ def _derive(session: Session, e: Evaluation) -> None:
     _, ceiling, _ = rules.classify(100, forms)
     override = e.override_classification
     if override is not None and rules.rank(override) > rules.rank(ceiling):
+        # Naming the discipline tells of it: only to callers who may see disciplines.
         raise Invalid.field(
             "body.override_classification",
-            f"a cadre disciplined in {period_year(e.period)} cannot be classed above {ceiling}",
+            f"a cadre disciplined in {period_year(e.period)} cannot be classed above {ceiling}"
+            if policy.sees_kind(principal, "disciplines")
+            else "this classification is above what the records allow",
         )
     e.derived_classification = derived
     e.applied_rules = applied
@@ -69,7 +74,7 @@ def create_evaluation(session: Session, ctx: Ctx, data: EvaluationCreate) -> Eva
     if clash is not None:
         raise Conflict(f"an evaluation for period {data.period} already exists")
     e = Evaluation(**data.model_dump(), period_kind=period_kind(data.period))
-    _derive(session, e)
+    _derive(session, e, ctx.principal)
     session.add(e)
     session.flush()
     return e
@@ -81,5 +86,5 @@ def update_evaluation(session: Session, ctx: Ctx, e: Evaluation, data: Evaluatio
         data.model_dump(exclude_unset=True),
         required=("general_points", "task_points", "components"),
     )
-    _derive(session, e)
+    _derive(session, e, ctx.principal)
     session.flush()

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from registry.access import policy
+from registry.access.principal import Principal
 from registry.assignments.models import Assignment
 from registry.conduct.models import Commendation, Discipline
 from registry.context import Ctx
@@ -91,6 +92,18 @@ def mask_sections(ctx: Ctx, data: dict[str, Any]) -> None:
         doc for doc in data.get("documents", []) if policy.sees_document(p, _owner_table(doc))
     ]
     data["masked_fields"] = [*data["masked_fields"], *closed]
+    # Within an open section, a value the policy closes (an evaluation's caps, made of
+    # disciplines) is withheld and named in the record's masked_fields.
+    for section, model in SECTIONS.items():
+        if section in closed or not policy.maskable(model.__tablename__):
+            continue
+        records = data.get(section) or []
+        data[section] = [_masked_record(ctx, model.__tablename__, r) for r in records]
+
+
+def _masked_record(ctx: Ctx, table: str, record: Any) -> Any:
+    masked = policy.mask_record(ctx.principal, table, record)
+    return record if masked is None else masked
 
 
 def _owner_table(doc: Any) -> str:
@@ -128,23 +141,33 @@ def load_file(session: Session, ctx: Ctx, person: Person) -> PersonFile:
     return PersonFile.model_validate(data)
 
 
-def file_etag(session: Session, person: Person) -> str:
-    """Changes whenever the person or any record of their file changes."""
+def file_etag(session: Session, person: Person, principal: Principal) -> str:
+    """Changes whenever the person or any record of their file the principal may see
+    changes. Kinds the read policy closes to the principal (a discipline, a party membership
+    and its events, a document attached to one) are left out: polling the ETag must not
+    tell them a sanction was recorded. A write compares If-Match with the ETag computed for
+    the same principal."""
     digest = hashlib.sha256(f"{person.id}:{person.version}".encode())
     tables: list[type[Entity]] = [*SECTIONS.values(), PartyMembership, Provenance]
     for model in tables:
+        if not policy.sees_kind(principal, model.__tablename__):
+            continue
         cols: Any = model.__table__.c
-        rows = session.execute(
-            sa.select(cols.id, cols.version).where(cols.person_id == person.id).order_by(cols.id)
-        ).all()
+        stmt = sa.select(cols.id, cols.version).where(cols.person_id == person.id)
+        if model is Document:
+            closed = sorted(policy.closed_tables(principal))
+            if closed:
+                stmt = stmt.where(cols.owner_table.not_in(closed))
+        rows = session.execute(stmt.order_by(cols.id)).all()
         for row_id, version in rows:
             digest.update(f"|{model.__tablename__}:{row_id}:{version}".encode())
-    events = session.execute(
-        sa.select(PartyEvent.id)
-        .join(PartyMembership, PartyMembership.id == PartyEvent.membership_id)
-        .where(PartyMembership.person_id == person.id)
-        .order_by(PartyEvent.id)
-    ).all()
-    for (event_id,) in events:
-        digest.update(f"|e:{event_id}".encode())
+    if policy.sees_kind(principal, "party_events"):
+        events = session.execute(
+            sa.select(PartyEvent.id)
+            .join(PartyMembership, PartyMembership.id == PartyEvent.membership_id)
+            .where(PartyMembership.person_id == person.id)
+            .order_by(PartyEvent.id)
+        ).all()
+        for (event_id,) in events:
+            digest.update(f"|e:{event_id}".encode())
     return f'"{digest.hexdigest()[:32]}"'

@@ -433,6 +433,21 @@ def build(
             for k, v in record_body.items()
             if isinstance(v, str) and tag[:8] in v
         ]
+        if path == "evaluations":
+            # The discipline of 2025 caps the canary's evaluation of 2025: the caps applied
+            # and the band before them are made of the discipline (the catalogue's).
+            assert rec["applied_rules"] and rec["derived_classification"], rec
+            canaries += [
+                Canary(r, "evaluations.applied_rules", "sensitive") for r in rec["applied_rules"]
+            ]
+            canaries.append(
+                Canary(
+                    rec["derived_classification"],
+                    "evaluations.derived_classification",
+                    "sensitive",
+                    "keyed",
+                )
+            )
 
     documents = []
     owners = [("persons", pid, "personal")] + [
