@@ -165,4 +165,6 @@ def test_a_push_stopped_by_faults_is_partial_and_says_what_is_left(ward: Ward) -
     push = run_job(ward.rt, "civil-service-push")
     assert push is not None and push.status == "partial"
     assert push.counts["left"] == {"pending": len(ward.officials)}
-    assert push.counts["retry_later"] == len(ward.officials)
+    # Every item was tried and put back for later; one whose (fully jittered, so possibly
+    # near-zero) back-off ran out within the run may have been tried again.
+    assert push.counts["retry_later"] >= len(ward.officials)
