@@ -25,8 +25,6 @@ from registry.access.principal import Principal
 from registry.catalogue import Sensitivity
 from registry.errors import FieldIssue, Forbidden
 
-MASKED = "(ẩn)"  # how a page shows a withheld value
-
 
 def _open(principal: Principal, level: Sensitivity) -> bool:
     return level < Sensitivity.SPECIAL or principal.sees_sensitive

@@ -13,8 +13,6 @@ from registry.access.principal import Principal
 from registry.catalogue.declarations import RULE_SOURCES
 from registry.errors import Forbidden
 
-SENSITIVE_RULES = frozenset(RULE_SOURCES)
-
 
 def require_cadre_reader(principal: Principal) -> None:
     if principal.role == "service":

@@ -7,7 +7,7 @@ fails when a model has a column this file does not declare.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 from registry.catalogue.model import (
     CIVIL_SERVICE,
@@ -27,6 +27,11 @@ CS = frozenset({CIVIL_SERVICE})
 def _identity(name: str, sensitivity: Sensitivity = PER, **kw: object) -> Field:
     """A field the national population database owns."""
     return Field(name, sensitivity, group="identity", owner=POPULATION, **kw)  # type: ignore[arg-type]
+
+
+def _many(*names: str, **kw: Any) -> tuple[Field, ...]:
+    """Fields that share everything but their name (a group of a record kind)."""
+    return tuple(Field(n, **kw) for n in names)
 
 
 def _rank(name: str) -> Field:
@@ -102,18 +107,16 @@ PARTY_EVENTS = RecordKind(
     SPE,
     person_link="membership_id",
     label_vi="Biến động đảng viên",
-    fields=tuple(
-        Field(n, group="party")
-        for n in (
-            "membership_id",
-            "kind",
-            "from_status",
-            "to_status",
-            "from_cell_id",
-            "to_cell_id",
-            "effective_on",
-            "decision_no",
-        )
+    fields=_many(
+        "membership_id",
+        "kind",
+        "from_status",
+        "to_status",
+        "from_cell_id",
+        "to_cell_id",
+        "effective_on",
+        "decision_no",
+        group="party",
     ),
 )
 
@@ -121,17 +124,15 @@ DISCIPLINES = RecordKind(
     "disciplines",
     SPE,
     label_vi="Kỷ luật",
-    fields=tuple(
-        Field(n, group="conduct")
-        for n in (
-            "authority",
-            "form",
-            "decided_on",
-            "effective_from",
-            "effective_to",
-            "decision_no",
-            "reason_text",
-        )
+    fields=_many(
+        "authority",
+        "form",
+        "decided_on",
+        "effective_from",
+        "effective_to",
+        "decision_no",
+        "reason_text",
+        group="conduct",
     ),
 )
 
@@ -139,9 +140,7 @@ COMMENDATIONS = RecordKind(
     "commendations",
     PER,
     label_vi="Khen thưởng",
-    fields=tuple(
-        Field(n, group="conduct") for n in ("title", "level", "decided_on", "decision_no")
-    ),
+    fields=_many("title", "level", "decided_on", "decision_no", group="conduct"),
 )
 
 # An evaluation's classification is capped by the disciplines of its year: the caps applied
@@ -180,9 +179,15 @@ QUALIFICATIONS = RecordKind(
     PER,
     pushed_to=CS,
     label_vi="Trình độ",
-    fields=tuple(
-        Field(n, group="qualifications", pushed_to=CS)
-        for n in ("kind", "level", "major", "institution", "awarded_on", "expires_on")
+    fields=_many(
+        "kind",
+        "level",
+        "major",
+        "institution",
+        "awarded_on",
+        "expires_on",
+        group="qualifications",
+        pushed_to=CS,
     ),
 )
 
@@ -191,9 +196,16 @@ TRAININGS = RecordKind(
     PER,
     pushed_to=CS,
     label_vi="Đào tạo, bồi dưỡng",
-    fields=tuple(
-        Field(n, group="training", pushed_to=CS)
-        for n in ("course", "institution", "valid_from", "valid_to", "hours", "mode", "certificate")
+    fields=_many(
+        "course",
+        "institution",
+        "valid_from",
+        "valid_to",
+        "hours",
+        "mode",
+        "certificate",
+        group="training",
+        pushed_to=CS,
     ),
 )
 
@@ -202,19 +214,18 @@ ASSIGNMENTS = RecordKind(
     PER,
     pushed_to=CS,
     label_vi="Quá trình công tác",
-    fields=tuple(
-        Field(n, group="posts", pushed_to=CS)
-        for n in (
-            "position_id",
-            "external_post",
-            "external_unit",
-            "kind",
-            "valid_from",
-            "valid_to",
-            "decision_no",
-            "decision_date",
-            "decision_signer",
-        )
+    fields=_many(
+        "position_id",
+        "external_post",
+        "external_unit",
+        "kind",
+        "valid_from",
+        "valid_to",
+        "decision_no",
+        "decision_date",
+        "decision_signer",
+        group="posts",
+        pushed_to=CS,
     ),
 )
 
@@ -222,9 +233,7 @@ PLANNING = RecordKind(
     "planning_entries",
     PER,
     label_vi="Quy hoạch",
-    fields=tuple(
-        Field(n, group="planning") for n in ("position_id", "term", "decided_on", "decision_no")
-    ),
+    fields=_many("position_id", "term", "decided_on", "decision_no", group="planning"),
 )
 
 # A document is as closed as the record it is attached to (``owner_table``): the policy
@@ -233,9 +242,8 @@ DOCUMENTS = RecordKind(
     "documents",
     PER,
     label_vi="Tài liệu",
-    fields=tuple(
-        Field(n, group="documents")
-        for n in ("owner_table", "owner_id", "filename", "media_type", "size", "sha256")
+    fields=_many(
+        "owner_table", "owner_id", "filename", "media_type", "size", "sha256", group="documents"
     ),
 )
 
@@ -244,7 +252,7 @@ ORG_UNITS = RecordKind(
     PUB,
     person_link=None,
     label_vi="Đơn vị",
-    fields=tuple(Field(n) for n in ("code", "name", "kind", "parent_id", "path", "unit_code")),
+    fields=_many("code", "name", "kind", "parent_id", "path", "unit_code"),
 )
 
 POSITIONS = RecordKind(
@@ -252,18 +260,15 @@ POSITIONS = RecordKind(
     PUB,
     person_link=None,
     label_vi="Vị trí việc làm",
-    fields=tuple(
-        Field(n)
-        for n in (
-            "org_unit_id",
-            "title",
-            "job_position_code",
-            "is_leadership",
-            "required_rank",
-            "headcount",
-            "standard_profile_id",
-            "rotation_period_months",
-        )
+    fields=_many(
+        "org_unit_id",
+        "title",
+        "job_position_code",
+        "is_leadership",
+        "required_rank",
+        "headcount",
+        "standard_profile_id",
+        "rotation_period_months",
     ),
 )
 
@@ -272,9 +277,7 @@ STANDARD_PROFILES = RecordKind(
     PUB,
     person_link=None,
     label_vi="Tiêu chuẩn chức danh",
-    fields=tuple(
-        Field(n) for n in ("code", "name", "effective_from", "effective_to", "requirements")
-    ),
+    fields=_many("code", "name", "effective_from", "effective_to", "requirements"),
 )
 
 # The record kind each rule's explanation (found value, evidence) is made of, where that
@@ -290,22 +293,19 @@ ALERTS = RecordKind(
     PER,
     label_vi="Cảnh báo",
     fields=(
-        *(
-            Field(n)
-            for n in (
-                "rule",
-                "position_id",
-                "org_unit_id",
-                "status",
-                "active_key",
-                "since",
-                "first_seen_at",
-                "last_seen_at",
-                "resolved_at",
-                "waived_reason",
-                "waived_until",
-                "assigned_to",
-            )
+        *_many(
+            "rule",
+            "position_id",
+            "org_unit_id",
+            "status",
+            "active_key",
+            "since",
+            "first_seen_at",
+            "last_seen_at",
+            "resolved_at",
+            "waived_reason",
+            "waived_until",
+            "assigned_to",
         ),
         Field("details", PER, made_of=("rule", RULE_SOURCES)),
         Field("basis", PER, made_of=("rule", RULE_SOURCES)),
@@ -316,7 +316,7 @@ ALERT_COMMENTS = RecordKind(
     "alert_comments",
     PER,
     person_link=None,
-    fields=tuple(Field(n) for n in ("alert_id", "author", "text")),
+    fields=_many("alert_id", "author", "text"),
 )
 
 USERS = RecordKind(
@@ -326,17 +326,14 @@ USERS = RecordKind(
     fields=(
         Field("username", PER),
         Field("password_hash", SEC, redacted_in_history=True),
-        *(
-            Field(n)
-            for n in (
-                "role",
-                "org_unit_id",
-                "disabled",
-                "failed_attempts",
-                "locked_until",
-                "last_sign_in_at",
-                "sessions_revoked_at",
-            )
+        *_many(
+            "role",
+            "org_unit_id",
+            "disabled",
+            "failed_attempts",
+            "locked_until",
+            "last_sign_in_at",
+            "sessions_revoked_at",
         ),
     ),
 )
@@ -347,7 +344,7 @@ API_TOKENS = RecordKind(
     person_link=None,
     fields=(
         Field("token_hash", SEC, redacted_in_history=True),
-        *(Field(n) for n in ("name", "role", "org_unit_id", "expires_at")),
+        *_many("name", "role", "org_unit_id", "expires_at"),
     ),
 )
 
@@ -358,7 +355,7 @@ SYNC_CONFLICTS = RecordKind(
     PER,
     versioned=False,
     fields=(
-        *(Field(n) for n in ("system", "field", "reason", "status", "resolution")),
+        *_many("system", "field", "reason", "status", "resolution"),
         Field("resolved_by", PER),
         Field("resolved_at"),
         # Encrypted at rest; shown or masked as the class of the person field they are about.
@@ -373,7 +370,7 @@ SYNC_QUARANTINE = RecordKind(
     person_link=None,
     versioned=False,
     fields=(
-        *(Field(n) for n in ("system", "job", "reason", "subject")),
+        *_many("system", "job", "reason", "subject"),
         Field("payload", SEC, encrypted=True),
     ),
 )

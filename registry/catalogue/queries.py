@@ -59,10 +59,6 @@ def groups(table: str = "persons") -> dict[str, tuple[str, ...]]:
     return {g: tuple(names) for g, names in out.items()}
 
 
-def fields_of_group(group: str, table: str = "persons") -> tuple[str, ...]:
-    return groups(table).get(group, ())
-
-
 @cache
 def owned_by(system: str, table: str = "persons") -> tuple[str, ...]:
     k = KINDS.get(table)
