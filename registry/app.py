@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from fastapi import FastAPI, Request, Response
 from sqlalchemy.orm import Session, sessionmaker
 
-from registry.api import alerts, audit, documents, errors, health, party, persons
+from registry.api import alerts, audit, corps, documents, errors, health, openapi, party, persons
 from registry.api.deps import AppServices, RateLimiter
 from registry.api.resources import build_router
 from registry.config import Settings
@@ -73,9 +73,11 @@ def create_app(
         documents.router,
         sync.router,
         alerts.router,
+        corps.router,
     )
     for router in (*routers, build_router()):
         app.include_router(router, prefix="/api/v1")
     mount_pages(app, settings)
+    openapi.install(app)
     app.include_router(sync_pages.router)
     return app

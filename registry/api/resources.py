@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
+from registry.api import resources_file, resources_party
 from registry.api.crud import Resource, register
 from registry.assignments.models import Assignment
 from registry.assignments.service import create_assignment, update_assignment
@@ -183,6 +184,6 @@ RESOURCES: list[Resource[Any]] = [
 
 def build_router() -> APIRouter:
     router = APIRouter()
-    for res in RESOURCES:
+    for res in (*RESOURCES, *resources_file.RESOURCES, *resources_party.RESOURCES):
         register(router, res)
     return router

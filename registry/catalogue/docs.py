@@ -1,9 +1,12 @@
-"""The README's tables, written from the catalogue (``tests/unit/test_catalogue.py`` checks
-that the README holds exactly these, so the prose cannot drift from the declaration).
+"""``docs/catalogue.md``, written from the catalogue (``tests/unit/test_catalogue.py`` checks
+that the file holds exactly this, so the documentation cannot drift from the declaration).
 
-``python -m registry.catalogue.docs`` prints them."""
+``python -m registry.catalogue.docs`` prints it; ``--write`` rewrites the file."""
 
 from __future__ import annotations
+
+import sys
+from pathlib import Path
 
 from registry.catalogue.declarations import KINDS
 from registry.catalogue.model import CIVIL_SERVICE, POPULATION, REGISTRY, Sensitivity
@@ -59,6 +62,26 @@ def masking_table() -> str:
     return "\n".join(lines)
 
 
+DOC_PATH = Path(__file__).resolve().parents[2] / "docs" / "catalogue.md"
+
+
+def document() -> str:
+    return (
+        "# The field catalogue\n\n"
+        "Written by `python -m registry.catalogue.docs --write` from `registry/catalogue/`;"
+        " do not edit by hand.\n\n"
+        "## Who owns which field\n\n"
+        f"{ownership_table()}\n\n"
+        "## What is masked\n\n"
+        "Special-category and secret values, masked for service tokens and for auditors"
+        " without a stated purpose.\n\n"
+        f"{masking_table()}\n"
+    )
+
+
 if __name__ == "__main__":
-    print(ownership_table(), end="\n\n")
-    print(masking_table())
+    if sys.argv[1:] == ["--write"]:
+        DOC_PATH.parent.mkdir(exist_ok=True)
+        DOC_PATH.write_text(document(), encoding="utf-8")
+    else:
+        print(document(), end="")

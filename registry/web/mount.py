@@ -6,7 +6,14 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from registry.config import Settings
-from registry.web import alert_pages, auth_pages, dashboard_pages, person_pages, report_pages
+from registry.web import (
+    alert_pages,
+    auth_pages,
+    corps_pages,
+    dashboard_pages,
+    person_pages,
+    report_pages,
+)
 from registry.web.sessions import load_or_create_secret
 from registry.web.state import HERE, WebState
 
@@ -14,5 +21,12 @@ from registry.web.state import HERE, WebState
 def mount_pages(app: FastAPI, settings: Settings) -> None:
     app.state.web = WebState(settings=settings, secret=load_or_create_secret(settings.keys_dir))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (auth_pages, alert_pages, dashboard_pages, person_pages, report_pages):
+    for module in (
+        auth_pages,
+        alert_pages,
+        dashboard_pages,
+        person_pages,
+        report_pages,
+        corps_pages,
+    ):
         app.include_router(module.router)

@@ -1,12 +1,11 @@
 """The field catalogue is the one declaration: every stored column is in it, the adapters'
-contract lists agree with it, the README's tables are written from it, and the read policy
+contract lists agree with it, docs/catalogue.md is written from it, and the read policy
 derived from it never opens a closed value."""
 
 from __future__ import annotations
 
 import re
 import uuid
-from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -17,10 +16,9 @@ from registry import catalogue
 from registry.access import policy
 from registry.access.principal import ROLES, Principal
 from registry.catalogue import CIVIL_SERVICE, POPULATION, Sensitivity
-from registry.catalogue.docs import masking_table, ownership_table
+from registry.catalogue.docs import DOC_PATH, document, masking_table, ownership_table
 from registry.wiring import metadata
 
-README = Path(__file__).resolve().parents[2] / "README.md"
 BOOKKEEPING = {"id", "version", "created_at", "updated_at", "retired_at"}
 # Tables of machinery, not of registry facts about people or posts.
 MACHINERY = {
@@ -85,7 +83,8 @@ def test_secrets_are_encrypted_or_kept_out_of_history() -> None:
 
 
 def test_the_readme_tables_are_the_catalogues() -> None:
-    text = README.read_text(encoding="utf-8")
+    text = DOC_PATH.read_text(encoding="utf-8")
+    assert text == document(), "run: python -m registry.catalogue.docs --write"
     assert ownership_table() in text
     assert masking_table() in text
 
