@@ -83,6 +83,9 @@ class Entity(Base):
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
+    # A failing statement's parameters (names, birth dates, ciphertexts) never reach a log or
+    # an exception message.
+    kwargs.setdefault("hide_parameters", True)
     engine = sa.create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
 

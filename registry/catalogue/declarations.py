@@ -18,8 +18,8 @@ from registry.catalogue import (
     kinds_records,
     kinds_system,
 )
-from registry.catalogue.kinds_system import RULE_SOURCES
 from registry.catalogue.model import RecordKind
+from registry.catalogue.rule_sources import RULE_SOURCES
 
 __all__ = ["KINDS", "RULE_SOURCES"]
 

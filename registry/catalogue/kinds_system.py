@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Final
-
 from registry.catalogue.kit import PER, PUB, SEC, many
 from registry.catalogue.model import Field, RecordKind
+from registry.catalogue.rule_sources import RULE_SOURCES
 
 # The record kind each rule's explanation (found value, evidence) is made of, where that
 # kind is closed to some readers: the forms and dates of sanctions, a party status.
-RULE_SOURCES: Final[dict[str, str]] = {
-    "no_discipline_in_effect": "disciplines",
-    "appointed_while_ineligible": "disciplines",
-    "planned_while_ineligible": "disciplines",
-    "party_member": "party_memberships",
-}
 
 ALERTS = RecordKind(
     "alerts",
