@@ -2,30 +2,30 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from sqlalchemy.engine import Engine
 
+from registry.cli import demo as cli_demo
+from registry.cli import serve as cli_serve
 from registry.cli import sync as cli_sync
 from registry.cli.audit import app as audit_app
+from registry.cli.common import console, fail, runtime
+from registry.cli.imports import app as import_app
 from registry.cli.keys import app as keys_app
 from registry.cli.report import app as report_app
 from registry.cli.standards import app as standards_app
 from registry.cli.sync import app as sync_app
+from registry.cli.token import app as token_app
 from registry.cli.user import app as user_app
 from registry.config import get_settings
 from registry.db import make_engine
 from registry.errors import RegistryError
-from registry.runtime import Runtime
 
 app = typer.Typer(no_args_is_help=True, help="Ward cadre and party-member registry.")
 db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
 org_app = typer.Typer(no_args_is_help=True, help="Org units.")
-token_app = typer.Typer(no_args_is_help=True, help="API tokens.")
-import_app = typer.Typer(no_args_is_help=True, help="Bulk imports.")
 app.add_typer(db_app, name="db")
 app.add_typer(org_app, name="org")
 app.add_typer(token_app, name="token")
@@ -38,19 +38,11 @@ app.add_typer(report_app, name="report")
 app.add_typer(keys_app, name="keys")
 app.command("worker")(cli_sync.worker)
 app.command("simulate")(cli_sync.simulate)
+app.command("serve")(cli_serve.serve)
+app.command("demo")(cli_demo.demo)
 
-console = Console(stderr=True)
-
-
-def _runtime() -> Runtime:
-    settings = get_settings()
-    settings.var_dir.mkdir(parents=True, exist_ok=True)
-    return Runtime(settings)
-
-
-def _fail(exc: RegistryError) -> typer.Exit:
-    console.print(f"[red]error:[/red] {exc.message}")
-    return typer.Exit(code=2)
+_runtime = runtime
+_fail = fail
 
 
 @db_app.command("upgrade")
@@ -136,73 +128,3 @@ def org_create(
         except RegistryError as exc:
             raise _fail(exc) from None
         typer.echo(str(unit.id))
-
-
-@token_app.command("create")
-def token_create(
-    role: Annotated[str, typer.Option(help="admin | officer | auditor | service")],
-    org: Annotated[str | None, typer.Option(help="org unit code the token is scoped to")] = None,
-    name: Annotated[str, typer.Option(help="who or what holds the token")] = "cli",
-) -> None:
-    """Create an API token; it is printed once, as the last line, and stored only as a hash."""
-    from registry.access.service import create_token
-
-    rt = _runtime()
-    with rt.sessions.begin() as session:
-        rt.system_ctx(session, reason=f"token create ({role})")
-        try:
-            token = create_token(session, role=role, org_code=org, name=name)
-        except RegistryError as exc:
-            raise _fail(exc) from None
-    typer.echo(token)
-
-
-@app.command("serve")
-def serve(
-    host: Annotated[str, typer.Option()] = "127.0.0.1",
-    port: Annotated[int, typer.Option()] = 8000,
-) -> None:
-    """Serve the API (and /docs), with the sync scheduler unless CADRE_SCHEDULER_ENABLED=0."""
-    from registry.serving import serve as serve_api
-
-    serve_api(_runtime(), host=host, port=port)
-
-
-@app.command("demo")
-def demo(
-    persons: Annotated[int | None, typer.Option(help="scale the generator to N persons")] = None,
-    seed: Annotated[int, typer.Option()] = 2025,
-    if_empty: Annotated[bool, typer.Option(help="do nothing when persons exist")] = False,
-) -> None:
-    """Build the demo ward (deterministic from the seed)."""
-    from registry.demo.generator import build_demo, registry_is_empty
-
-    rt = _runtime()
-    with rt.sessions() as session:
-        if if_empty and not registry_is_empty(session):
-            console.print("registry already has data; demo skipped")
-            return
-    try:
-        summary = build_demo(rt, persons=persons, seed=seed, progress=console)
-    except RegistryError as exc:
-        raise _fail(exc) from None
-    console.print(summary)
-
-
-@import_app.command("persons")
-def import_persons(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
-    report: Annotated[Path | None, typer.Option(help="where to write rejected rows")] = None,
-) -> None:
-    """Import persons from UTF-8 CSV; every valid row is applied, rejects are reported."""
-    from registry.persons.importer import import_csv
-
-    rt = _runtime()
-    report = report or file.with_suffix(".rejected.csv")
-    try:
-        result = import_csv(rt, file, report_path=report, show_progress=True)
-    except RegistryError as exc:
-        raise _fail(exc) from None
-    console.print(f"imported {result.imported} rows, rejected {result.rejected} (report: {report})")
-    if result.rejected:
-        raise typer.Exit(code=1)

@@ -1,0 +1,19 @@
+"""`cadre serve`: the API and the pages."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from registry.cli.common import runtime
+
+
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+) -> None:
+    """Serve the API (and /docs), with the sync scheduler unless CADRE_SCHEDULER_ENABLED=0."""
+    from registry.serving import serve as serve_api
+
+    serve_api(runtime(), host=host, port=port)
