@@ -48,6 +48,13 @@ class Field:
     # {its value: the kind}). An alert's explanation under a discipline rule is discipline data.
     made_of: tuple[str, dict[str, str]] | None = None
     label_vi: str = ""
+    # A coded field's code list, (code, Vietnamese label) pairs: pages show the label, the
+    # wire model accepts exactly these codes.
+    codes: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def code_labels(self) -> dict[str, str]:
+        return dict(self.codes)
 
     @property
     def column(self) -> str:
