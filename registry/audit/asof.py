@@ -16,7 +16,7 @@ from registry.context import Ctx
 from registry.errors import NotFound
 from registry.history import RecordVersion
 from registry.persons.models import Person
-from registry.persons.views import SECTIONS, mask_sections, person_fields
+from registry.persons.views import arrange, mask_sections, person_fields
 from schemas.person_file import PersonFile
 
 
@@ -50,14 +50,7 @@ def file_as_of(session: Session, ctx: Ctx, person_id: uuid.UUID, as_of: dt.datet
     person.id = person_id
     data = person_fields(ctx, person)
 
-    def current(table: str) -> list[dict[str, Any]]:
-        return [d for d in rows.get(table, {}).values() if d.get("retired_at") is None]
-
-    for name, model in SECTIONS.items():
-        data[name] = current(model.__tablename__)
-    memberships = current("party_memberships")
-    data["party_membership"] = memberships[0] if memberships else None
-    data["party_events"] = current("party_events")
-    data["provenance"] = current("provenance")
+    # The same sections as the file now, from the versions recorded by the instant.
+    data.update(arrange({table: list(by_id.values()) for table, by_id in rows.items()}))
     mask_sections(ctx, data)
     return PersonFile.model_validate(data)

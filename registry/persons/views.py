@@ -1,30 +1,115 @@
-"""Person answers: decryption, masking by role, the whole file and its ETag."""
+"""Person answers: decryption, masking by role, the whole file and its ETag.
+
+The file's sections are found, not listed: every field of ``schemas.person_file.PersonFile``
+whose name is the table of a catalogued record kind linked to its person by ``person_id`` is
+filled with that person's current rows of the table (a list section) or its one row (a
+section typed ``X | None``). A new kind appears in the file, its ETag, the as-of view and the
+export bundle as soon as it is declared in the catalogue and given a section of its name.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+import types
+import typing
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from registry import catalogue
 from registry.access import policy
 from registry.access.principal import Principal
-from registry.assignments.models import Assignment
-from registry.conduct.models import Commendation, Discipline
 from registry.context import Ctx
-from registry.db import Entity
-from registry.documents.models import Document
-from registry.evaluations.models import Evaluation
-from registry.party.models import PartyEvent, PartyMembership
-from registry.persons.models import IdentityVerification, Person, Provenance
+from registry.db import Base
+from registry.persons.models import Person
 from registry.persons.service import ENCRYPTED, decrypt_field
-from registry.planning.models import PlanningEntry
-from registry.qualifications.models import Qualification, Training
 from registry.text import full_name
 from schemas.person_file import PersonFile
 from schemas.persons import PersonRead
+
+# Sections named before the rule "a section is named after its table"; new ones follow it.
+ALIASES: dict[str, str] = {
+    "work_history": "assignments",
+    "planning": "planning_entries",
+    "party_membership": "party_memberships",
+}
+# How each section is ordered (then by id); a section not named here by the first of
+# DEFAULT_ORDER its table has.
+ORDER: dict[str, str] = {
+    "work_history": "valid_from",
+    "qualifications": "kind",
+    "trainings": "valid_from",
+    "evaluations": "period",
+    "commendations": "decided_on",
+    "disciplines": "decided_on",
+    "planning": "term",
+    "documents": "created_at",
+    "provenance": "field_group",
+    "party_events": "effective_on",
+}
+DEFAULT_ORDER = ("valid_from", "decided_on", "effective_on", "awarded_on", "created_at")
+# A section linked through another (events belong to a membership, not to the person).
+EVENTS = "party_events"
+VERIFICATION = "identity_verification"  # the population database's last answer (sync's)
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    table: sa.Table
+    many: bool
+    order: str
+
+    @property
+    def kind(self) -> str:
+        return self.table.name
+
+
+def _is_list(annotation: Any) -> bool:
+    if typing.get_origin(annotation) is list:
+        return True
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        return any(_is_list(a) for a in typing.get_args(annotation))
+    return False
+
+
+_SECTIONS: dict[int, tuple[Section, ...]] = {}
+
+
+def sections() -> tuple[Section, ...]:
+    """The file's sections of rows linked by ``person_id`` (computed once the models are
+    imported; recomputed if a model is imported later)."""
+    tables = Base.metadata.tables
+    known = _SECTIONS.get(len(tables))
+    if known is not None:
+        return known
+    out = []
+    for name, info in PersonFile.model_fields.items():
+        table_name = ALIASES.get(name, name)
+        kind = catalogue.kind(table_name)
+        table = tables.get(table_name)
+        if kind is None or table is None or kind.person_link != "person_id":
+            continue
+        if "person_id" not in table.c or table_name == "persons":
+            continue
+        order = ORDER.get(name) or next((c for c in DEFAULT_ORDER if c in table.c), "id")
+        out.append(Section(name, table, _is_list(info.annotation), order))
+    found = tuple(out)
+    _SECTIONS.clear()
+    _SECTIONS[len(tables)] = found
+    return found
+
+
+def section_tables() -> dict[str, str]:
+    """Section name → its table, the linked-through sections included."""
+    names = {s.name: s.kind for s in sections()}
+    if EVENTS in PersonFile.model_fields:
+        names[EVENTS] = EVENTS
+    return names
 
 
 def person_fields(ctx: Ctx, person: Person) -> dict[str, Any]:
@@ -44,61 +129,33 @@ def person_read(ctx: Ctx, person: Person) -> PersonRead:
     return PersonRead.model_validate(person_fields(ctx, person))
 
 
-# File sections made of record kinds the read policy may withhold as a whole.
-SECTION_KINDS = {
-    "disciplines": "disciplines",
-    "party_membership": "party_memberships",
-    "party_events": "party_events",
-}
-SECTIONS: dict[str, type[Entity]] = {
-    "work_history": Assignment,
-    "qualifications": Qualification,
-    "trainings": Training,
-    "evaluations": Evaluation,
-    "commendations": Commendation,
-    "disciplines": Discipline,
-    "planning": PlanningEntry,
-    "documents": Document,
-}
-_ORDER: dict[str, Any] = {
-    "work_history": Assignment.valid_from,
-    "qualifications": Qualification.kind,
-    "trainings": Training.valid_from,
-    "evaluations": Evaluation.period,
-    "commendations": Commendation.decided_on,
-    "disciplines": Discipline.decided_on,
-    "planning": PlanningEntry.term,
-    "documents": Document.created_at,
-}
-
-
-def _current(session: Session, model: type[Entity], person_id: object) -> Sequence[Any]:
-    cols: Any = model.__table__.c
-    return session.scalars(
-        sa.select(model).where(cols.person_id == person_id, cols.retired_at.is_(None))
-    ).all()
-
-
 def mask_sections(ctx: Ctx, data: dict[str, Any]) -> None:
-    """Party membership and discipline are special-category data (political views,
-    sanctions): withheld, and said so, in every view of a file (as it is now, as recorded at
-    an instant, its timeline) for principals the read policy closes them to; so is a document
-    attached to one of them."""
+    """Special-category kinds (party membership and its events, discipline: political views,
+    sanctions) are withheld, and said so, in every view of a file (as it is now, as recorded
+    at an instant, its timeline) for principals the read policy closes them to; so is a
+    document attached to one of them."""
     p = ctx.principal
-    closed = [s for s, table in SECTION_KINDS.items() if not policy.sees_kind(p, table)]
+    tables = section_tables()
+    closed = [s for s, table in tables.items() if not policy.sees_kind(p, table)]
+    singles = {s.name for s in sections() if not s.many}
     for section in closed:
-        data[section] = None if section == "party_membership" else []
+        data[section] = None if section in singles else []
     data["documents"] = [
         doc for doc in data.get("documents", []) if policy.sees_document(p, _owner_table(doc))
     ]
     data["masked_fields"] = [*data["masked_fields"], *closed]
     # Within an open section, a value the policy closes (an evaluation's caps, made of
     # disciplines) is withheld and named in the record's masked_fields.
-    for section, model in SECTIONS.items():
-        if section in closed or not policy.maskable(model.__tablename__):
+    for section, table in tables.items():
+        if section in closed or not policy.maskable(table):
             continue
-        records = data.get(section) or []
-        data[section] = [_masked_record(ctx, model.__tablename__, r) for r in records]
+        value = data.get(section)
+        if value is None:
+            continue
+        if isinstance(value, list):
+            data[section] = [_masked_record(ctx, table, r) for r in value]
+        else:
+            data[section] = _masked_record(ctx, table, value)
 
 
 def _masked_record(ctx: Ctx, table: str, record: Any) -> Any:
@@ -107,67 +164,82 @@ def _masked_record(ctx: Ctx, table: str, record: Any) -> Any:
 
 
 def _owner_table(doc: Any) -> str:
-    return str(doc.get("owner_table") if isinstance(doc, dict) else doc.owner_table)
+    return str(doc.get("owner_table") if isinstance(doc, Mapping) else doc.owner_table)
+
+
+def _sort_key(order: str) -> Any:
+    def key(row: Mapping[str, Any]) -> tuple[bool, Any, str]:
+        value = row.get(order)
+        return (value is None, value if value is not None else "", str(row.get("id")))
+
+    return key
+
+
+def arrange(rows: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """Current rows of each table (retired ones left out) → the file's sections, ordered."""
+    out: dict[str, Any] = {}
+    for s in sections():
+        current = [r for r in rows.get(s.kind, ()) if r.get("retired_at") is None]
+        current.sort(key=_sort_key(s.order))
+        out[s.name] = current if s.many else (current[0] if current else None)
+    if EVENTS in PersonFile.model_fields:
+        events = [r for r in rows.get(EVENTS, ()) if r.get("retired_at") is None]
+        events.sort(key=lambda r: (str(r.get("effective_on")), str(r.get("created_at"))))
+        out[EVENTS] = events
+    return out
+
+
+def load_rows(session: Session, person_id: uuid.UUID) -> dict[str, list[dict[str, Any]]]:
+    """Table → every row of the person's file in it (retired included: the ETag counts
+    them), and the identity verification under ``VERIFICATION``."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for s in sections():
+        stmt = sa.select(s.table).where(s.table.c.person_id == person_id)
+        out[s.kind] = [dict(r) for r in session.execute(stmt).mappings()]
+    tables = Base.metadata.tables
+    if EVENTS in PersonFile.model_fields:
+        ev, ms = tables[EVENTS], tables["party_memberships"]
+        stmt = sa.select(ev).join(ms, ms.c.id == ev.c.membership_id)
+        stmt = stmt.where(ms.c.person_id == person_id)
+        out[EVENTS] = [dict(r) for r in session.execute(stmt).mappings()]
+    iv = tables.get("identity_verifications")
+    if iv is not None and VERIFICATION in PersonFile.model_fields:
+        stmt = sa.select(iv).where(iv.c.person_id == person_id)
+        out[VERIFICATION] = [dict(r) for r in session.execute(stmt).mappings()]
+    return out
 
 
 def load_file(session: Session, ctx: Ctx, person: Person) -> PersonFile:
+    rows = load_rows(session, person.id)
     data = person_fields(ctx, person)
-    for name, model in SECTIONS.items():
-        order_key = _ORDER[name].key
-        data[name] = sorted(
-            _current(session, model, person.id),
-            key=lambda r: (getattr(r, order_key), str(r.id)),
-        )
-    membership = session.scalar(
-        sa.select(PartyMembership).where(PartyMembership.person_id == person.id)
-    )
-    data["party_membership"] = membership
-    data["party_events"] = (
-        []
-        if membership is None
-        else session.scalars(
-            sa.select(PartyEvent)
-            .where(PartyEvent.membership_id == membership.id)
-            .order_by(PartyEvent.effective_on, PartyEvent.created_at)
-        ).all()
-    )
+    data.update(arrange(rows))
     mask_sections(ctx, data)
-    data["identity_verification"] = session.get(IdentityVerification, person.id)
-    data["provenance"] = session.scalars(
-        sa.select(Provenance)
-        .where(Provenance.person_id == person.id)
-        .order_by(Provenance.field_group)
-    ).all()
+    verification = rows.get(VERIFICATION)
+    data[VERIFICATION] = verification[0] if verification else None
     return PersonFile.model_validate(data)
 
 
-def file_etag(session: Session, person: Person, principal: Principal) -> str:
+def etag_of(person: Person, rows: Mapping[str, Sequence[Mapping[str, Any]]], who: Principal) -> str:
     """Changes whenever the person or any record of their file the principal may see
     changes. Kinds the read policy closes to the principal (a discipline, a party membership
     and its events, a document attached to one) are left out: polling the ETag must not
     tell them a sanction was recorded. A write compares If-Match with the ETag computed for
     the same principal."""
     digest = hashlib.sha256(f"{person.id}:{person.version}".encode())
-    tables: list[type[Entity]] = [*SECTIONS.values(), PartyMembership, Provenance]
-    for model in tables:
-        if not policy.sees_kind(principal, model.__tablename__):
+    closed = policy.closed_tables(who)
+    for table in sorted({s.kind for s in sections()}):
+        if not policy.sees_kind(who, table):
             continue
-        cols: Any = model.__table__.c
-        stmt = sa.select(cols.id, cols.version).where(cols.person_id == person.id)
-        if model is Document:
-            closed = sorted(policy.closed_tables(principal))
-            if closed:
-                stmt = stmt.where(cols.owner_table.not_in(closed))
-        rows = session.execute(stmt.order_by(cols.id)).all()
-        for row_id, version in rows:
-            digest.update(f"|{model.__tablename__}:{row_id}:{version}".encode())
-    if policy.sees_kind(principal, "party_events"):
-        events = session.execute(
-            sa.select(PartyEvent.id)
-            .join(PartyMembership, PartyMembership.id == PartyEvent.membership_id)
-            .where(PartyMembership.person_id == person.id)
-            .order_by(PartyEvent.id)
-        ).all()
-        for (event_id,) in events:
-            digest.update(f"|e:{event_id}".encode())
+        kept = rows.get(table, ())
+        if table == "documents":
+            kept = [r for r in kept if r.get("owner_table") not in closed]
+        for r in sorted(kept, key=lambda r: str(r["id"])):
+            digest.update(f"|{table}:{r['id']}:{r['version']}".encode())
+    if policy.sees_kind(who, EVENTS):
+        for r in sorted(rows.get(EVENTS, ()), key=lambda r: str(r["id"])):
+            digest.update(f"|e:{r['id']}".encode())
     return f'"{digest.hexdigest()[:32]}"'
+
+
+def file_etag(session: Session, person: Person, principal: Principal) -> str:
+    return etag_of(person, load_rows(session, person.id), principal)
