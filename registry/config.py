@@ -69,6 +69,12 @@ class Settings(BaseSettings):
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
 
+    # Personnel file and import (H5): a folder of code-list CSV files that replace the bundled
+    # ones of registry/data by name (communes_2025.csv: the deployment's full commune list).
+    code_lists_dir: Path | None = None
+    # The oldest age a living person's birth date may give (older is a typing error).
+    living_person_max_age: int = 120
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
