@@ -41,3 +41,14 @@ class SignInFailures(Base):
     address_key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     window_start: Mapped[dt.datetime]
     failures: Mapped[int] = mapped_column(sa.Integer)
+
+
+class PasswordChangeDue(Base):
+    """A user who signed in with a one-time password (the demo administrator ``make run``
+    prints) must choose their own before any page opens. The row goes when they do; while it
+    exists ``make run`` may issue a fresh one-time password, since nobody chose one yet."""
+
+    __tablename__ = "password_change_due"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id"), primary_key=True)
+    since: Mapped[dt.datetime]

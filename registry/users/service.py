@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
 import uuid
 from dataclasses import dataclass
 from typing import cast
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 from registry.access.principal import Principal, Role
 from registry.errors import Invalid, NotFound
 from registry.org_units.models import OrgUnit
-from registry.users.models import User
+from registry.users.models import PasswordChangeDue, User
 from registry.users.passwords import MIN_LENGTH, hash_password, needs_rehash, verify_password
 
 # People, not applications: a "service" role stays with API tokens.
@@ -119,3 +120,69 @@ def principal_for(session: Session, user: User, *, purpose: str | None) -> Princ
         org_path=path,
         purpose=purpose,
     )
+
+
+# Words a person can read out and type: no 0/O, 1/l/I.
+_ONE_TIME_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def _one_time_password() -> str:
+    groups = ("".join(secrets.choice(_ONE_TIME_ALPHABET) for _ in range(4)) for _ in range(4))
+    return "-".join(groups)  # 19 characters, ~79 bits
+
+
+@dataclass(frozen=True)
+class OneTime:
+    """What ``issue_one_time`` did: ``password`` is None when the user already chose their
+    own (nothing to print: they sign in with it)."""
+
+    username: str
+    password: str | None
+    created: bool
+
+
+def issue_one_time(session: Session, *, username: str, now: dt.datetime) -> OneTime:
+    """A registry-wide administrator ``username`` with a fresh one-time password, unless the
+    account exists and its owner already chose a password. The password must be changed at the
+    first sign-in (``password_change_due``); while that is pending a new call replaces it, so
+    the password shown last is the one that works. The caller commits."""
+    user = session.scalar(sa.select(User).where(User.username == username))
+    due = None if user is None else session.get(PasswordChangeDue, user.id)
+    if user is not None and due is None:
+        return OneTime(username, None, created=False)
+    password = _one_time_password()
+    if user is None:
+        user = create_user(
+            session, username=username, password=password, role="admin", org_code=None
+        )
+        session.add(PasswordChangeDue(user_id=user.id, since=now))
+    else:
+        user.password_hash = hash_password(password)
+        user.failed_attempts, user.locked_until = 0, None
+        assert due is not None
+        due.since = now
+    session.flush()
+    return OneTime(username, password, created=due is None)
+
+
+def password_change_due(session: Session, user_id: uuid.UUID) -> bool:
+    return session.get(PasswordChangeDue, user_id) is not None
+
+
+def change_password(
+    session: Session, user: User, *, current: str, new: str, now: dt.datetime
+) -> None:
+    """The user's own change: the current password proves it is them; the new one must be
+    long enough and differ. Other sessions end (signed in elsewhere with the old one)."""
+    if not verify_password(user.password_hash, current):
+        raise Invalid.field("form.current", "is not your current password")
+    if len(new) < MIN_LENGTH:
+        raise Invalid.field("form.new", f"at least {MIN_LENGTH} characters")
+    if new == current:
+        raise Invalid.field("form.new", "must differ from the current password")
+    user.password_hash = hash_password(new)
+    user.sessions_revoked_at = now
+    due = session.get(PasswordChangeDue, user.id)
+    if due is not None:
+        session.delete(due)
+    session.flush()
