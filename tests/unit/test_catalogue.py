@@ -27,6 +27,7 @@ MACHINERY = {
     "audit_checkpoints",
     "record_versions",
     "sign_in_failures",
+    "password_change_due",
     "sync_outbox",
     "sync_cursors",
     "sync_runs",
