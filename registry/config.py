@@ -75,6 +75,16 @@ class Settings(BaseSettings):
     # The oldest age a living person's birth date may give (older is a typing error).
     living_person_max_age: int = 120
 
+    # Performance (H6): a request chains its audit entries itself when the sequencer's lock is
+    # free (never waiting); off, only the scheduler's process and verify/export/checkpoint do,
+    # every audit_sequence_every_seconds. `cadre serve` workers (0: one per core) and each
+    # process's connection pool (0: sized from the workers and the database's limit).
+    audit_sequence_in_request: bool = True
+    audit_sequence_every_seconds: float = 1.0
+    serve_workers: int = 0
+    db_pool_size: int = 0
+    db_max_overflow: int = 5
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
