@@ -24,6 +24,7 @@ BOOKKEEPING = {"id", "version", "created_at", "updated_at", "retired_at"}
 MACHINERY = {
     "audit_events",
     "audit_head",
+    "audit_pending",
     "audit_checkpoints",
     "record_versions",
     "sign_in_failures",
