@@ -1,12 +1,15 @@
-"""``make run``: migrate the embedded database, seed the demo ward when empty, start a simulator
-of each national system on loopback (holding the demo ward's people), print an admin token,
-and serve the API with the sync scheduler — the whole product on one machine."""
+"""``make run``: migrate the embedded database, seed the demo ward when empty (with standard
+profiles for its posts and a first evaluation, so alerts are open at once), create the demo
+administrator with a one-time password, start a simulator of each national system on loopback
+(holding the demo ward's people), print how to sign in and an API token, and serve the pages
+and the API with the sync scheduler — the whole product on one machine."""
 
 from __future__ import annotations
 
 import argparse
 import threading
 import time
+from dataclasses import dataclass
 
 import uvicorn
 from rich.console import Console
@@ -14,11 +17,67 @@ from rich.console import Console
 from registry import migrate
 from registry.access.service import create_token
 from registry.config import Settings, get_settings
+from registry.dates import utcnow
 from registry.runtime import Runtime
 from registry.serving import serve
 
 console = Console()
 LOOPBACK = "127.0.0.1"
+DEMO_ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class WayIn:
+    """What a new user needs to get in: the account, its one-time password (None when its
+    owner already chose one), and how many findings the first evaluation saw."""
+
+    username: str
+    password: str | None
+    findings: int | None
+
+    def lines(self, url: str) -> list[str]:
+        head = [
+            f"Open {url}/ in a browser and sign in (Đăng nhập):",
+            f"  username: {self.username}",
+        ]
+        if self.password is None:
+            return [*head, "  password: the one you chose (cadre user create makes more users)"]
+        return [
+            *head,
+            f"  one-time password: {self.password}",
+            "  (you choose your own password right after signing in; this one then stops working)",
+        ]
+
+
+def prepare(rt: Runtime, *, persons: int | None = None, progress: Console | None = None) -> WayIn:
+    """Everything ``make run`` does before serving, as one function the browser test runs
+    too: migrate; build the demo ward when the registry is empty; seed the standard profiles
+    of its posts when none exist; evaluate every post now; and create (or re-issue, while its
+    password is still the printed one) the demo administrator."""
+    from registry.demo.generator import build_demo, registry_is_empty
+    from registry.demo.standards import first_evaluation, needs_standards, seed_standards
+    from registry.users.service import issue_one_time
+
+    migrate.upgrade(rt.engine)
+    with rt.sessions() as session:
+        empty = registry_is_empty(session)
+    if empty:
+        if progress is not None:
+            progress.print("seeding the demo ward …")
+        summary = build_demo(rt, persons=persons, seed=2025, progress=progress)
+        if progress is not None:
+            progress.print(summary)
+    findings = None
+    with rt.sessions.begin() as session:
+        if needs_standards(session):
+            ctx = rt.system_ctx(session, reason="demo ward: standard profiles", source="demo")
+            seed_standards(session, ctx)
+            rt.system_ctx(session, reason="demo ward: first evaluation", source="demo")
+            findings = first_evaluation(session)
+    with rt.sessions.begin() as session:
+        rt.system_ctx(session, reason="make run: demo administrator", source="demo")
+        issued = issue_one_time(session, username=DEMO_ADMIN, now=utcnow())
+    return WayIn(issued.username, issued.password, findings)
 
 
 def start_simulators(rt: Runtime, settings: Settings) -> None:
@@ -52,16 +111,10 @@ def main() -> None:
     settings = get_settings()
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     rt = Runtime(settings)
-    migrate.upgrade(rt.engine)
+    way_in = prepare(rt, progress=console)
     console.print(f"database ready: {settings.resolved_database_url()}")
-
-    from registry.demo.generator import build_demo, registry_is_empty
-
-    with rt.sessions() as session:
-        empty = registry_is_empty(session)
-    if empty:
-        console.print("seeding the demo ward …")
-        console.print(build_demo(rt, persons=None, seed=2025, progress=console))
+    if way_in.findings is not None:
+        console.print(f"standards evaluated: {way_in.findings} findings (see /alerts)")
 
     from sync.systems import SYSTEMS, intervals
 
@@ -73,10 +126,14 @@ def main() -> None:
     with rt.sessions.begin() as session:
         rt.system_ctx(session, reason="make run: admin token for this session")
         token = create_token(session, role="admin", org_code=None, name="make run")
-    console.print(f"\nAPI docs: http://{args.host}:{args.port}/docs   metrics: /metrics")
+    url = f"http://{args.host}:{args.port}"
+    console.print(f"\nAPI docs: {url}/docs   metrics: /metrics")
     console.print("Sync runs: GET /api/v1/sync/runs   conflicts: GET /api/v1/sync/conflicts")
-    console.print("Admin token (send as 'Authorization: Bearer <token>'):")
+    console.print("API admin token (send as 'Authorization: Bearer <token>'):")
     print(token, flush=True)
+    print("", flush=True)
+    for line in way_in.lines(url):
+        print(line, flush=True)
     serve(rt, host=args.host, port=args.port)
 
 

@@ -28,3 +28,13 @@ def demo(
     except RegistryError as exc:
         raise fail(exc) from None
     console.print(summary)
+    from registry.demo.standards import first_evaluation, needs_standards, seed_standards
+
+    with rt.sessions.begin() as session:
+        if needs_standards(session):
+            ctx = rt.system_ctx(session, reason="demo ward: standard profiles", source="demo")
+            posts = seed_standards(session, ctx)
+            rt.system_ctx(session, reason="demo ward: first evaluation", source="demo")
+            console.print(
+                f"standard profiles on {posts} posts; {first_evaluation(session)} findings"
+            )
