@@ -18,13 +18,23 @@ from registry.audit.service import log_alert_reads
 from registry.context import Ctx
 from registry.errors import Invalid
 from registry.web import render
+from registry.web.alert_history import history
 from registry.web.alert_queries import STATUSES, AlertFilter, alert_row, comments, filter_choices
 from registry.web.alert_queries import list_alerts as query_alerts
-from registry.web.deps import FormDep, ServicesDep, UserDep, acting, validated
-from registry.web.errors import PageRoute
+from registry.web.deps import (
+    FormDep,
+    FormUserDep,
+    ServicesDep,
+    UserDep,
+    acting,
+    text_field,
+    validated,
+)
+from registry.web.explain import finding_lines
+from registry.web.routes import WebRoute
 from schemas.alerts import AlertAssign, AlertComment, AlertWaive
 
-router = APIRouter(route_class=PageRoute, include_in_schema=False)
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
 Text = Annotated[str, Query(max_length=64)]
 
 
@@ -85,9 +95,12 @@ def alert_detail(
     notes = comments(session, alert_id)
     ctx = acting(session, svc, me.principal, request, reason="read alert (review page)")
     log_alert_reads(session, ctx, "read", [str(alert_id)])
+    details = shown_details(row.alert.rule, row.alert.details, me.principal)
     context = {
         "row": row,
-        "details": shown_details(row.alert.rule, row.alert.details, me.principal),
+        "lines": finding_lines(session, row.alert.rule, details, render.language(request)),
+        "masked_details": bool(details.get("masked")),
+        "steps": history(session, alert_id),
         "comments": notes,
         "can_act": me.principal.can_write,
     }
@@ -98,7 +111,7 @@ def _act(
     request: Request,
     session: Session,
     svc: ServicesDep,
-    me: UserDep,
+    me: FormUserDep,
     alert_id: uuid.UUID,
     reason: str,
     body: Callable[[Ctx], object],
@@ -113,7 +126,7 @@ def _act(
 def acknowledge(
     request: Request,
     alert_id: uuid.UUID,
-    me: UserDep,
+    me: FormUserDep,
     form: FormDep,
     session: SessionDep,
     svc: ServicesDep,
@@ -133,7 +146,7 @@ def acknowledge(
 def assign(
     request: Request,
     alert_id: uuid.UUID,
-    me: UserDep,
+    me: FormUserDep,
     form: FormDep,
     session: SessionDep,
     svc: ServicesDep,
@@ -154,12 +167,13 @@ def assign(
 def waive(
     request: Request,
     alert_id: uuid.UUID,
-    me: UserDep,
+    me: FormUserDep,
     form: FormDep,
     session: SessionDep,
     svc: ServicesDep,
 ) -> Response:
-    body = validated(AlertWaive, {"reason": form.get("reason"), "until": form.get("until")})
+    reason = text_field(form, "reason", max_length=500)  # a blank reason names the form's box
+    body = validated(AlertWaive, {"reason": reason, "until": form.get("until")})
     return _act(
         request,
         session,
@@ -175,7 +189,7 @@ def waive(
 def comment(
     request: Request,
     alert_id: uuid.UUID,
-    me: UserDep,
+    me: FormUserDep,
     form: FormDep,
     session: SessionDep,
     svc: ServicesDep,

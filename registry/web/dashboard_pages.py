@@ -10,10 +10,10 @@ from registry.reports import figures
 from registry.web import render
 from registry.web.charts import bar_chart
 from registry.web.deps import UserDep
-from registry.web.errors import PageRoute
 from registry.web.i18n import rule_namer, translator
+from registry.web.routes import WebRoute
 
-router = APIRouter(route_class=PageRoute, include_in_schema=False)
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
 
 @router.get("/dashboard")

@@ -21,8 +21,9 @@ from registry.errors import FieldIssue, Forbidden, Invalid
 from registry.history import Actor, set_actor
 from registry.text import has_control_chars, is_nfc
 from registry.users.models import User
-from registry.users.service import active_user, principal_for
+from registry.users.service import active_user, password_change_due, principal_for
 from registry.web.errors import SignInRequired
+from registry.web.routes import FormSessionExpired, PasswordChangeDue
 from registry.web.sessions import COOKIE, SessionData, decode
 from registry.web.state import WebState, web_state
 
@@ -48,13 +49,14 @@ def _expired(data: SessionData, web: WebState, now: dt.datetime) -> bool:
     return now - issued > web.absolute or now - seen > web.idle
 
 
-def _purpose(request: Request) -> str | None:
-    """An auditor's stated purpose (the API's X-Purpose) arrives as a form field."""
-    text = (request.query_params.get("purpose") or "").strip()
+def purpose_text(raw: object) -> str | None:
+    """An auditor's stated purpose (the API's X-Purpose) arrives in a POST body, never in the
+    address (addresses end up in histories, logs and referrers)."""
+    text = raw.strip() if isinstance(raw, str) else ""
     if len(text) > 200:
-        raise Invalid.field("query.purpose", "longer than 200 characters")
+        raise Invalid.field("form.purpose", "longer than 200 characters")
     if has_control_chars(text) or not is_nfc(text):
-        raise Invalid.field("query.purpose", "must be NFC text without control characters")
+        raise Invalid.field("form.purpose", "must be NFC text without control characters")
     return text or None
 
 
@@ -64,13 +66,19 @@ class SignedIn:
     principal: Principal
 
 
-def signed_in(request: Request, session: SessionDep, web: WebDep, data: CookieDep) -> SignedIn:
+PASSWORD_PAGE = "/account/password"  # noqa: S105 - an address, not a secret
+
+
+def _user_of(
+    request: Request, session: Session, web: WebState, data: SessionData, missing: Exception
+) -> User:
     now = web.clock()
     if data.user_id is None:
-        raise SignInRequired
+        raise missing
     if _expired(data, web, now):
-        request.state.web_session = SessionData.anonymous()
-        raise SignInRequired
+        # The CSRF token stays: a form typed before the expiry may be sent again after sign-in.
+        request.state.web_session = SessionData(csrf=data.csrf)
+        raise missing
     assert data.issued is not None
     user = active_user(
         session,
@@ -78,21 +86,48 @@ def signed_in(request: Request, session: SessionDep, web: WebDep, data: CookieDe
         issued_at=dt.datetime.fromtimestamp(data.issued, dt.UTC),
     )
     if user is None:
-        request.state.web_session = SessionData.anonymous()
-        raise SignInRequired
+        request.state.web_session = SessionData(csrf=data.csrf)
+        raise missing
     data.seen = now.timestamp()  # sliding idle timeout: the refreshed cookie goes back out
-    purpose = _purpose(request) if user.role == "auditor" else None
-    who = principal_for(session, user, purpose=purpose)
+    if request.url.path != PASSWORD_PAGE and password_change_due(session, user.id):
+        back = request.url.path if request.method == "GET" else "/"
+        raise PasswordChangeDue(back)
+    return user
+
+
+def _signed_in_as(request: Request, session: Session, user: User) -> SignedIn:
+    who = principal_for(session, user, purpose=None)
     request.state.principal = who
     return SignedIn(user, who)
 
 
+def with_purpose(request: Request, session: Session, me: SignedIn, raw: object) -> SignedIn:
+    """The signed-in auditor acting under the purpose stated in a form."""
+    purpose = purpose_text(raw) if me.user.role == "auditor" else None
+    who = principal_for(session, me.user, purpose=purpose)
+    request.state.principal = who
+    return SignedIn(me.user, who)
+
+
+def signed_in(request: Request, session: SessionDep, web: WebDep, data: CookieDep) -> SignedIn:
+    user = _user_of(request, session, web, data, SignInRequired())
+    return _signed_in_as(request, session, user)
+
+
+def signed_in_form(request: Request, session: SessionDep, web: WebDep, data: CookieDep) -> SignedIn:
+    """For POST routes of forms: an ended session answers a notice that sends the user to
+    sign in and back to the form's page (never to this POST-only address)."""
+    user = _user_of(request, session, web, data, FormSessionExpired())
+    return _signed_in_as(request, session, user)
+
+
 UserDep = Annotated[SignedIn, Depends(signed_in)]
+FormUserDep = Annotated[SignedIn, Depends(signed_in_form)]
 
 
 async def checked_form(request: Request, data: CookieDep) -> FormData:
     """Every state-changing form carries the session's CSRF token (synchronizer token)."""
-    form = await request.form(max_files=0, max_fields=20)
+    form = await request.form(max_files=0, max_fields=40)
     sent = form.get("csrf")
     if not isinstance(sent, str) or not hmac.compare_digest(sent, data.csrf):
         raise Forbidden("the form is stale or was not sent by this site (CSRF token); reload")

@@ -7,11 +7,14 @@ from fastapi.staticfiles import StaticFiles
 
 from registry.config import Settings
 from registry.web import (
+    account_pages,
     alert_pages,
     auth_pages,
     corps_pages,
     dashboard_pages,
+    people_pages,
     person_pages,
+    record_pages,
     report_pages,
 )
 from registry.web.sessions import load_or_create_secret
@@ -23,9 +26,12 @@ def mount_pages(app: FastAPI, settings: Settings) -> None:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in (
         auth_pages,
+        account_pages,
         alert_pages,
         dashboard_pages,
-        person_pages,
+        people_pages,
+        person_pages,  # before record_pages: /persons/{id}/view is not a record form
+        record_pages,
         report_pages,
         corps_pages,
     ):

@@ -12,9 +12,9 @@ from registry.errors import Forbidden
 from registry.reports.monthly import Month, build
 from registry.web import render
 from registry.web.deps import UserDep
-from registry.web.errors import PageRoute
+from registry.web.routes import WebRoute
 
-router = APIRouter(route_class=PageRoute, include_in_schema=False)
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

@@ -70,7 +70,8 @@ def test_officer_sees_only_their_subtree_and_other_alerts_are_404(
     assert web.get(f"/alerts/{other.id}").status_code == 404
     own = _alert(session, world, "a", "party_member")
     detail = web.get(f"/alerts/{own.id}")
-    assert detail.status_code == 200 and "party_member" in detail.text
+    assert detail.status_code == 200 and "Chưa là đảng viên" in detail.text
+    assert 'party_member"' not in detail.text.replace('data-rule="party_member"', "")
     r = web.post(
         f"/alerts/{other.id}/waive",
         data={"csrf": csrf_of(detail), "reason": "không", "until": FUTURE},
@@ -113,7 +114,10 @@ def test_waive_with_reason_and_expiry_is_recorded(
     )
     assert r.status_code == 303 and r.headers["location"] == f"/alerts/{alert.id}"
     page = web.get(f"/alerts/{alert.id}")
-    assert "Miễn trừ" in page.text and reason in page.text and FUTURE in page.text
+    shown_until = dt.date.fromisoformat(FUTURE).strftime("%d/%m/%Y")
+    assert "Miễn trừ" in page.text and reason in page.text and shown_until in page.text
+    history = page.text.split('id="history"')[1].split("</table>")[0]
+    assert "officer.a" in history and "Miễn trừ" in history  # who waived, by name
     session.expire_all()
     last = session.scalars(
         sa.select(RecordVersion)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from registry.audit.models import AuditEvent
 from registry.reports.monthly import Month, build
 from tests.factories import World
-from tests.web.conftest import sign_in
+from tests.web.conftest import csrf_of, sign_in
 
 MONTH = dt.datetime.now(dt.UTC).strftime("%Y-%m")
 
@@ -66,10 +66,17 @@ def test_auditor_sees_masked_fields_unless_a_purpose_is_stated(
     sign_in(web, "auditor")
     page = web.get(f"/persons/{person.id}")
     assert "031185000001" not in page.text and 'id="f-nid"><span class="masked">' in page.text
-    page = web.get(f"/persons/{person.id}", params={"purpose": "Kiểm tra hồ sơ 2026"})
-    assert "031185000001" in page.text
+    # The purpose goes in a POST body, never in the address.
+    assert web.get(f"/persons/{person.id}", params={"purpose": "x"}).text.count("031185000001") == 0
+    page = web.post(
+        f"/persons/{person.id}/view",
+        data={"csrf": csrf_of(page), "purpose": "Kiểm tra hồ sơ 2026", "as_of": ""},
+    )
+    assert page.status_code == 200 and "031185000001" in page.text
+    assert 'id="timeline"' in page.text
     events = _reads(session, person.id)
     assert [(e.outcome, e.purpose) for e in events] == [
+        ("masked", None),
         ("masked", None),
         ("ok", "Kiểm tra hồ sơ 2026"),
     ]
