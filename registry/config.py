@@ -85,6 +85,20 @@ class Settings(BaseSettings):
     db_pool_size: int = 0
     db_max_overflow: int = 5
 
+    # Monthly report (H3, issue 12): the heading, recipients and signature block (36-HD/VPTW).
+    report_party_committee: str = "ĐẢNG BỘ PHƯỜNG LÊ CHÂN"
+    report_issuing_office: str = "BAN XÂY DỰNG ĐẢNG"
+    report_number_suffix: str = "BC/BXDĐ"
+    report_place: str = "Lê Chân"
+    report_recipients: list[str] = [
+        "Ban Thường vụ Đảng ủy phường (để báo cáo)",
+        "Các đồng chí Đảng ủy viên",
+        "Lưu Văn phòng Đảng ủy, Ban Xây dựng Đảng",
+    ]
+    report_signature_on_behalf: str = "T/M BAN THƯỜNG VỤ"
+    report_signature_title: str = "PHÓ BÍ THƯ THƯỜNG TRỰC"
+    report_signer_name: str = ""
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
