@@ -2,15 +2,27 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
 
 from schemas.common import EntityRead, Text64, Text200, Wire
 
 AssignmentKind = Literal[
     "appointment", "election", "rotation", "secondment", "concurrent", "acting", "transfer"
 ]
+# How a post ended (Decree 27/2026 data group: dismissal, resignation, retirement, …).
+EndKind = Literal[
+    "dismissal",
+    "resignation",
+    "retirement",
+    "term_end",
+    "transfer",
+    "rotation",
+    "removal_from_post",
+    "death",
+]
+TermYears = Annotated[int, Field(ge=1, le=10)]
 
 
 class AssignmentCreate(Wire):
@@ -24,6 +36,11 @@ class AssignmentCreate(Wire):
     decision_no: Text64 | None = None
     decision_date: dt.date | None = None
     decision_signer: Text200 | None = None
+    end_kind: EndKind | None = None
+    term_years: TermYears | None = None
+    reappointment_due_on: dt.date | None = Field(
+        default=None, description="defaults to the end of the term (valid_from + term_years)"
+    )
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -49,6 +66,9 @@ class AssignmentUpdate(Wire):
     decision_no: Text64 | None = None
     decision_date: dt.date | None = None
     decision_signer: Text200 | None = None
+    end_kind: EndKind | None = None
+    term_years: TermYears | None = None
+    reappointment_due_on: dt.date | None = None
 
 
 class AssignmentRead(EntityRead):
@@ -62,3 +82,6 @@ class AssignmentRead(EntityRead):
     decision_no: str | None
     decision_date: dt.date | None
     decision_signer: str | None
+    end_kind: str | None = None
+    term_years: int | None = None
+    reappointment_due_on: dt.date | None = None

@@ -26,3 +26,8 @@ class Assignment(Entity):
     decision_no: Mapped[str | None] = mapped_column(sa.String(64))
     decision_date: Mapped[dt.date | None]
     decision_signer: Mapped[str | None] = mapped_column(sa.String(120))
+    # How the stretch ended (dismissal, resignation, retirement, …: ``END_KINDS``).
+    end_kind: Mapped[str | None] = mapped_column(sa.String(20))
+    # The appointment term and the date re-appointment is due (its end when not given).
+    term_years: Mapped[int | None]
+    reappointment_due_on: Mapped[dt.date | None]

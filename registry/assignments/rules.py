@@ -7,6 +7,29 @@ from collections.abc import Iterable
 
 Interval = tuple[dt.date, dt.date | None]
 
+# How a post ended (Decree 27/2026 data group: dismissal, resignation, retirement, …).
+END_KINDS: dict[str, str] = {
+    "dismissal": "Miễn nhiệm",
+    "resignation": "Từ chức",
+    "retirement": "Nghỉ hưu",
+    "term_end": "Hết thời hạn, nhiệm kỳ",
+    "transfer": "Điều động",
+    "rotation": "Luân chuyển",
+    "removal_from_post": "Cách chức",
+    "death": "Từ trần",
+}
+
+# Kinds of decision with a term of office after which re-appointment is due.
+TERM_KINDS = frozenset({"appointment", "rotation", "acting"})
+
+
+def term_end(start: dt.date, years: int) -> dt.date:
+    """The last day of a term of ``years`` from ``start`` (29 February → 28 February)."""
+    try:
+        return start.replace(year=start.year + years) - dt.timedelta(days=1)
+    except ValueError:
+        return dt.date(start.year + years, 2, 28)
+
 
 def overlaps(a: Interval, b: Interval) -> bool:
     a_end = a[1] or dt.date.max

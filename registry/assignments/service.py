@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from registry.access.scope import in_scope, require_person_writable
 from registry.assignments.models import Assignment
-from registry.assignments.rules import max_concurrent, overlaps
+from registry.assignments.rules import TERM_KINDS, max_concurrent, overlaps, term_end
 from registry.context import Ctx
 from registry.errors import Conflict, Invalid, NotFound
 from registry.persons.models import Person
@@ -24,6 +24,14 @@ def _check(session: Session, person: Person, a: Assignment) -> None:
         raise Invalid.field("body.valid_from", "is after the person's death")
     if a.decision_date is not None and a.decision_date > (a.valid_to or dt.date.max):
         raise Invalid.field("body.decision_date", "is after the assignment ended")
+    if a.end_kind is not None and a.valid_to is None:
+        raise Invalid.field("body.end_kind", "a post that ended needs its end date (valid_to)")
+    if a.term_years is not None and a.kind not in TERM_KINDS:
+        raise Invalid.field("body.term_years", f"only {sorted(TERM_KINDS)} have a term")
+    if a.term_years is not None and a.reappointment_due_on is None:
+        a.reappointment_due_on = term_end(a.valid_from, a.term_years)
+    if a.reappointment_due_on is not None and a.reappointment_due_on < a.valid_from:
+        raise Invalid.field("body.reappointment_due_on", "is before valid_from")
     if a.position_id is None:
         return
     pos = lock_position(session, a.position_id)

@@ -9,10 +9,10 @@ from sqlalchemy.orm import Session
 from registry.access.scope import require_org_writable
 from registry.assignments.models import Assignment
 from registry.assignments.rules import max_concurrent
-from registry.codes import RANK_CODES
 from registry.context import Ctx
 from registry.errors import Conflict, Invalid
 from registry.positions.models import Position
+from registry.ranks import check_rank
 from registry.records import apply_changes
 from registry.standards.models import StandardProfile
 from schemas.positions import PositionCreate, PositionUpdate
@@ -21,8 +21,7 @@ from schemas.positions import PositionCreate, PositionUpdate
 def _check_refs(session: Session, profile_id: uuid.UUID | None, rank: str | None) -> None:
     if profile_id is not None and session.get(StandardProfile, profile_id) is None:
         raise Invalid.field("body.standard_profile_id", "unknown standard profile")
-    if rank is not None and rank not in RANK_CODES:
-        raise Invalid.field("body.required_rank", f"unknown rank code {rank}")
+    check_rank(rank, field="body.required_rank")
 
 
 def create_position(session: Session, ctx: Ctx, data: PositionCreate) -> Position:

@@ -19,7 +19,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from registry.standards import rules_eligibility, rules_posts, rules_records
+from registry.standards import (
+    rules_age,
+    rules_career,
+    rules_eligibility,
+    rules_party,
+    rules_posts,
+    rules_records,
+)
 from registry.standards.findings import FINDING_COLUMNS, SCRATCH, Finding, Scratch
 from registry.standards.inputs import RunInputs
 
@@ -33,9 +40,16 @@ RULES = (
     rules_eligibility.eligibility_rule,
     rules_eligibility.planning_eligibility_rule,
     rules_posts.rotation_rule,
-    rules_posts.age_rules,
+    rules_age.age_rules,
     rules_posts.vacancy_rule,
     rules_posts.missing_evaluation_rule,
+    rules_career.rank_rule,
+    rules_career.experience_rule,
+    rules_career.reappointment_rule,
+    rules_career.evaluation_cap_rule,
+    rules_party.probation_rule,
+    rules_party.transfer_rule,
+    rules_party.dues_rule,
 )
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from registry.assignments.models import Assignment
 from registry.positions.models import Position
+from registry.standards import parameters
 from registry.standards.findings import Finding, Statement
 from registry.standards.profiles import InForce, in_force
 from registry.standards.sqlfn import SqlFn
@@ -45,6 +46,8 @@ def holders(on: dt.date, person_ids: Iterable[uuid.UUID] | None) -> Any:
             Position.standard_profile_id,
             Position.rotation_period_months,
             Position.is_leadership,
+            Position.required_rank,
+            Assignment.reappointment_due_on,
         )
         .join(Position, Position.id == Assignment.position_id)
         .where(
@@ -77,6 +80,7 @@ class RunInputs:
         self.h = holders(on, person_ids) if h is None else h
         self.hypothetical = hypothetical
         self.forces = in_force(session, on)
+        self.params = parameters.in_force(session, on)
         self.fn = SqlFn(session.get_bind().dialect.name)
         self.selects: list[sa.Select[Any]] = []
         self.computed: list[Finding] = []
@@ -196,4 +200,6 @@ def would_be_holders(position: Position, on: dt.date, persons: Any) -> Any:
         sa.literal(position.standard_profile_id, sa.Uuid()).label("standard_profile_id"),
         sa.literal(position.rotation_period_months, sa.Integer()).label("rotation_period_months"),
         sa.literal(position.is_leadership, sa.Boolean()).label("is_leadership"),
+        sa.literal(position.required_rank, sa.String()).label("required_rank"),
+        sa.null().label("reappointment_due_on"),
     ).subquery("h")

@@ -27,6 +27,15 @@ class EvaluationRequirement(BaseModel):
     min_classification: Classification = "HTT"
 
 
+class ComparableExperience(BaseModel):
+    """Years in comparable posts: posts of the registry whose job-position code is listed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    years: int = Field(ge=1, le=40)
+    job_position_codes: list[str] = Field(min_length=1, max_length=50)
+
+
 class Requirements(BaseModel):
     """Thresholds are configuration (domain.md): each key is one rule of the engine."""
 
@@ -40,6 +49,7 @@ class Requirements(BaseModel):
     defence_security: LevelRequirement | None = None
     party_member: bool = False
     min_years_experience: int | None = Field(default=None, ge=1, le=40)
+    experience_in_comparable_posts: ComparableExperience | None = None
     retirement_headroom_years: int | None = Field(default=None, ge=1, le=15)
     in_planning: bool = False
     recent_evaluations: EvaluationRequirement | None = None
@@ -68,5 +78,29 @@ class Requirements(BaseModel):
             raise ValueError("min_years_experience and max_years_in_post leave no career")
         return self
 
+    def stated(self) -> list[str]:
+        """The requirements this profile states (set and not the default)."""
+        return sorted(self.model_dump(exclude_defaults=True))
+
     def level_rules(self) -> dict[str, LevelRequirement]:
         return {k: v for k in LEVEL_KINDS if (v := getattr(self, k)) is not None}
+
+
+# Which rule of the engine evaluates each requirement: a requirement the engine cannot
+# evaluate is refused at configuration (``unevaluated``), never accepted and ignored.
+EVALUATED_BY: dict[str, str] = {
+    **{k: f"qualification.{k}" for k in LEVEL_KINDS},
+    "party_member": "party_member",
+    "min_years_experience": "experience",
+    "experience_in_comparable_posts": "experience_in_comparable_posts",
+    "retirement_headroom_years": "retirement_headroom",
+    "in_planning": "in_planning",
+    "recent_evaluations": "recent_evaluations",
+    "no_discipline_in_effect": "no_discipline_in_effect",
+    "max_years_in_post": "rotation_overdue",
+    "certificates_valid": "certificates_valid",
+}
+
+
+def unevaluated(req: Requirements) -> list[str]:
+    return [k for k in req.stated() if k not in EVALUATED_BY]

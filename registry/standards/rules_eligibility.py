@@ -13,11 +13,13 @@ from registry.planning.models import PlanningEntry
 from registry.positions.models import Position
 from registry.standards.findings import Finding
 from registry.standards.inputs import RunInputs, add_months
-from registry.standards.rules_records import DISCIPLINE_MONTHS
 
 # Taking up a post by a decision of cadre work (not a transfer or a secondment).
 TAKING_UP = ("appointment", "election", "rotation", "acting", "concurrent")
-ELIGIBILITY = {"months_after_discipline": DISCIPLINE_MONTHS}
+
+
+def _eligibility(ev: RunInputs) -> dict[str, dict[str, int]]:
+    return {"months_after_discipline": ev.params.discipline_months()}
 
 
 def eligibility_rule(ev: RunInputs) -> None:
@@ -28,7 +30,7 @@ def eligibility_rule(ev: RunInputs) -> None:
     within = sa.or_(
         *[
             sa.and_(d.form == form, d.decided_on > fn.months_before(h.c.valid_from, months))
-            for form, months in DISCIPLINE_MONTHS.items()
+            for form, months in ev.params.discipline_months().items()
         ]
     )
     waiting = (
@@ -46,7 +48,7 @@ def eligibility_rule(ev: RunInputs) -> None:
             h.c.kind.in_(TAKING_UP),
             sa.exists(sa.select(d.id).where(*waiting)),
         ),
-        requirement=ELIGIBILITY,
+        requirement=_eligibility(ev),
         explained=fn.records_explained(
             hits,
             "disciplines",
@@ -87,9 +89,10 @@ def planning_eligibility_rule(ev: RunInputs) -> None:
     if ev.person_ids is not None:
         stmt = stmt.where(p.person_id.in_(list(ev.person_ids)))
     # One finding per person and post, however many plannings of it fall in a wait.
+    waits = ev.params.discipline_months()
     hits: dict[tuple[Any, Any], list[Any]] = {}
     for row in ev.rows(stmt):
-        if add_months(row.disciplined_on, DISCIPLINE_MONTHS.get(row.form, 0)) > row.decided_on:
+        if add_months(row.disciplined_on, waits.get(row.form, 0)) > row.decided_on:
             hits.setdefault((row.person_id, row.position_id), []).append(row)
     for rows in hits.values():
         rows.sort(key=lambda r: (r.decided_on, str(r.id), r.disciplined_on, str(r.discipline_id)))
@@ -103,7 +106,7 @@ def planning_eligibility_rule(ev: RunInputs) -> None:
                 first.org_unit_id,
                 first.decided_on,
                 first.person_id,
-                requirement=ELIGIBILITY,
+                requirement=_eligibility(ev),
                 found=[
                     {"form": r.form, "decided_on": r.disciplined_on.isoformat()}
                     for r in sorted(sanctions.values(), key=lambda r: (r.disciplined_on, r.form))

@@ -1,6 +1,6 @@
-"""Rules about posts: rotation, retirement, vacancies, missing evaluations. The first three
-read only the few posts they concern and judge them in Python (a retirement schedule and
-month arithmetic that SQL cannot express portably); the last is SQL over every holder."""
+"""Rules about posts: rotation, vacancies, missing evaluations. The first two read only the
+few posts they concern and judge them in Python (month arithmetic that SQL cannot express
+portably); the last is SQL over every holder. Retirement and age: ``rules_age``."""
 
 from __future__ import annotations
 
@@ -10,18 +10,12 @@ import uuid
 from collections import defaultdict
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from registry.assignments.models import Assignment
 from registry.evaluations.models import Evaluation
-from registry.persons.models import Person
-from registry.planning.models import PlanningEntry
 from registry.positions.models import Position
 from registry.standards.findings import Finding
 from registry.standards.inputs import RunInputs, add_months, holders, months_before
-from registry.standards.retirement import retirement_date
-
-RETIREMENT_WARNING_MONTHS = 12
 
 
 def rotation_rule(ev: RunInputs) -> None:
@@ -68,74 +62,6 @@ def rotation_rule(ev: RunInputs) -> None:
         )
 
 
-def age_rules(ev: RunInputs) -> None:
-    """Headroom before retirement at appointment, and retirements with nobody planned.
-
-    Retirement dates follow a schedule (``retirement.py``) that SQL cannot express portably;
-    this reads only the holders of posts that carry these rules (leadership posts, or posts
-    whose standard asks for headroom), not every person."""
-    h = ev.h
-    headroom = {
-        f.linked_id: f for f in ev.forces.values() if f.requirements.retirement_headroom_years
-    }
-    stmt = (
-        sa.select(h, Person.sex, Person.birth_date)
-        .join(Person, Person.id == h.c.person_id)
-        .where(sa.or_(h.c.is_leadership.is_(True), h.c.standard_profile_id.in_(list(headroom))))
-    )
-    for row in ev.rows(stmt):
-        retires = retirement_date(row.sex, row.birth_date)
-        force = headroom.get(row.standard_profile_id)
-        if force is not None:
-            years = force.requirements.retirement_headroom_years or 0
-            if retires < add_months(row.valid_from, years * 12):
-                ev.add(
-                    ev.finding(
-                        "retirement_headroom",
-                        row,
-                        force,
-                        requirement={"years_before_retirement_at_appointment": years},
-                        found={
-                            "appointed_on": row.valid_from.isoformat(),
-                            "retires_on": retires.isoformat(),
-                        },
-                    )
-                )
-        if (
-            not ev.hypothetical
-            and row.is_leadership
-            and retires <= add_months(ev.on, RETIREMENT_WARNING_MONTHS)
-            and not _someone_planned(ev.session, row.position_id, row.person_id)
-        ):
-            ev.add(
-                ev.finding(
-                    "retirement_unplanned",
-                    row,
-                    force,
-                    requirement={"months_ahead": RETIREMENT_WARNING_MONTHS},
-                    found={"retires_on": retires.isoformat()},
-                    since=add_months(retires, -RETIREMENT_WARNING_MONTHS),
-                )
-            )
-
-
-def _someone_planned(session: Session, position_id: uuid.UUID, holder: uuid.UUID) -> bool:
-    return (
-        session.scalar(
-            sa.select(
-                sa.exists(
-                    sa.select(PlanningEntry.id).where(
-                        PlanningEntry.position_id == position_id,
-                        PlanningEntry.person_id != holder,
-                        PlanningEntry.retired_at.is_(None),
-                    )
-                )
-            )
-        )
-        is True
-    )
-
-
 def vacancy_rule(ev: RunInputs) -> None:
     if ev.person_ids is not None or ev.hypothetical:
         return  # vacancies are about posts: the full run and the appointment path see them
@@ -180,6 +106,9 @@ def vacancy_rule(ev: RunInputs) -> None:
 
 
 def missing_evaluation_rule(ev: RunInputs) -> None:
+    """The last closed quarter evaluated: by a quarterly evaluation, by the three monthly
+    evaluations of its months (Decree 335/2025: monthly or quarterly evaluation), or, for the
+    fourth quarter, by the annual evaluation (which covers it)."""
     if ev.hypothetical:
         return
     quarter = (ev.on.month - 1) // 3
@@ -187,15 +116,20 @@ def missing_evaluation_rule(ev: RunInputs) -> None:
     period = f"{year}-Q{quarter or 4}"
     last_month = 3 * (quarter or 4)
     ends = dt.date(year, last_month, calendar.monthrange(year, last_month)[1])
-    has = sa.select(Evaluation.id).where(
-        Evaluation.person_id == ev.h.c.person_id,
-        Evaluation.period == period,
-        Evaluation.retired_at.is_(None),
+    months = [f"{year}-{m:02d}" for m in range(last_month - 2, last_month + 1)]
+    covering = [period] + ([str(year)] if last_month == 12 else [])
+    e, h = Evaluation, ev.h
+    mine = (e.person_id == h.c.person_id, e.retired_at.is_(None))
+    has = sa.select(e.id).where(*mine, e.period.in_(covering))
+    monthly = (
+        sa.select(sa.func.count(sa.distinct(e.period)))
+        .where(*mine, e.period.in_(months))
+        .scalar_subquery()
     )
     ev.emit(
         "missing_evaluation",
         None,
-        sa.and_(~sa.exists(has), ev.h.c.valid_from <= ends),
+        sa.and_(~sa.exists(has), monthly < len(months), h.c.valid_from <= ends),
         requirement={"period": period},
         since=sa.literal(ends, sa.Date),
     )

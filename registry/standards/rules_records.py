@@ -4,6 +4,7 @@ a threshold, with the explanation (value found, evidence, since when) built in t
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,19 +16,15 @@ from registry.party.models import PartyMembership
 from registry.planning.models import PlanningEntry
 from registry.qualifications.models import Qualification
 from registry.standards.inputs import RunInputs, months_before
+from registry.standards.parameters import defaults
 from registry.standards.profiles import InForce
 from registry.standards.sqlfn import cat
 
 ORDER = ["KHT", "HT", "HTT", "HTXS"]
-# Months after a discipline decision before a cadre is eligible again (Regulation 377-QĐ/TW).
-DISCIPLINE_MONTHS = {
-    "reprimand": 24,
-    "warning": 36,
-    "removal_from_post": 60,
-    "demotion": 60,
-    "dismissal": 60,
-    "expulsion": 60,
-}
+# Months after a discipline decision before a cadre is eligible again (Regulation 377-QĐ/TW):
+# the declared defaults of the rule parameters ``discipline_wait.*``; a run reads the
+# versions in force (``ev.params``).
+DISCIPLINE_MONTHS = defaults(dt.date(2025, 1, 1)).discipline_months()
 
 
 def _levels_from(kind: str, minimum: str) -> list[str]:
@@ -157,7 +154,7 @@ def discipline_rule(ev: RunInputs) -> None:
     open_ended = sa.or_(
         *[
             sa.and_(d.form == form, d.decided_on > months_before(ev.on, months))
-            for form, months in DISCIPLINE_MONTHS.items()
+            for form, months in ev.params.discipline_months().items()
         ]
     )
     in_effect = (

@@ -50,6 +50,8 @@ def _expected(d: dict[str, Any]) -> set[str]:
         out.add("party_member")
     if d["need_planning"] and not d["planned"]:
         out.add("in_planning")
+    if d["party"] == "probationary":  # admitted in 2010: far past the 12-month probation
+        out.add("probation_overdue")
     return out
 
 

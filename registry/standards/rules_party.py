@@ -1,0 +1,179 @@
+"""Party obligations of the holders of posts: probation past its term without a decision,
+a transfer letter not issued or not presented in time, dues in arrears. Rules of every post
+(a cadre's party record, whatever the post's standard); their findings tell of party
+membership and are masked and withheld as it is (``catalogue/rule_sources.py``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+
+from registry.party.models import (
+    PartyDuesPayment,
+    PartyMembership,
+    PartyProbation,
+    PartyTransferRecord,
+)
+from registry.party.rules import CURRENT
+from registry.standards.inputs import RunInputs, add_months, months_before
+from registry.standards.sqlfn import cat
+
+
+def add_working_days(day: dt.date, n: int) -> dt.date:
+    """``n`` working days (Monday to Friday) after ``day``. Public holidays are not known to
+    the registry: a deadline may come a few days early around Tết, never late."""
+    out = day
+    while n > 0:
+        out += dt.timedelta(days=1)
+        if out.weekday() < 5:
+            n -= 1
+    return out
+
+
+def probation_rule(ev: RunInputs) -> None:
+    """Regulation 232-QĐ/TW: probation lasts 12 months (a parameter); a probationary member
+    past it with no decision (recognised official or removed) is overdue. Probationary members
+    are few: read and judged in Python."""
+    if ev.hypothetical:
+        return  # a party obligation, not a standard of the post
+    months = ev.params.number("party.probation_months")
+    h, m, p = ev.h, PartyMembership, PartyProbation
+    decided = sa.select(p.id).where(
+        p.membership_id == m.id, p.retired_at.is_(None), p.decided_on.is_not(None)
+    )
+    started = sa.func.coalesce(
+        sa.select(sa.func.min(p.started_on))
+        .where(p.membership_id == m.id, p.retired_at.is_(None))
+        .scalar_subquery(),
+        m.admitted_on,
+    )
+    stmt = (
+        sa.select(h, m.id.label("membership_id"), started.label("started_on"))
+        .join(m, m.person_id == h.c.person_id)
+        .where(
+            m.status == "probationary",
+            m.retired_at.is_(None),
+            m.admitted_on < months_before(ev.on, months),
+            ~sa.exists(decided),
+        )
+    )
+    for row in ev.rows(stmt):
+        due = add_months(row.started_on, months)
+        if due >= ev.on:
+            continue
+        ev.add(
+            ev.finding(
+                "probation_overdue",
+                row,
+                None,
+                requirement={"probation_months": months},
+                found={
+                    "probation_started_on": row.started_on.isoformat(),
+                    "due_on": due.isoformat(),
+                },
+                evidence=[{"table": "party_memberships", "id": str(row.membership_id)}],
+                since=due + dt.timedelta(days=1),
+            )
+        )
+
+
+def transfer_rule(ev: RunInputs) -> None:
+    """Regulation 232-QĐ/TW, Guidance 01-HD/TW: the transfer letter is issued within 60
+    working days of the decision, and presented to the receiving cell within 30 working days
+    of its issue. A transfer of a holder with the step not done past its deadline is a
+    finding (a letter presented late, once presented, is history, not a shortfall)."""
+    if ev.hypothetical:
+        return  # a party obligation, not a standard of the post: no part of a candidate's fit
+    issue = ev.params.number("party.transfer_issue_working_days")
+    present = ev.params.number("party.transfer_present_working_days")
+    h, t = ev.h, PartyTransferRecord
+    stmt = (
+        sa.select(h, t.id.label("transfer_id"), t.decided_on, t.letter_issued_on)
+        .join(t, t.person_id == h.c.person_id)
+        .where(t.retired_at.is_(None), t.presented_on.is_(None), t.decided_on <= ev.on)
+        .order_by(t.decided_on, t.id)
+    )
+    for row in ev.rows(stmt):
+        if row.letter_issued_on is None:
+            step, deadline = "letter_issued", add_working_days(row.decided_on, issue)
+        else:
+            step, deadline = "letter_presented", add_working_days(row.letter_issued_on, present)
+        if deadline >= ev.on:
+            continue
+        ev.add(
+            ev.finding(
+                "transfer_overdue",
+                row,
+                None,
+                requirement={"issue_working_days": issue, "present_working_days": present},
+                found={"step": step, "due_on": deadline.isoformat()},
+                evidence=[{"table": "party_transfers", "id": str(row.transfer_id)}],
+                since=max(row.valid_from, deadline + dt.timedelta(days=1)),
+            )
+        )
+
+
+def dues_rule(ev: RunInputs) -> None:
+    """Regulation 01-QĐ/TW: three months of dues unpaid in a year (without an exemption) is
+    a ground for removal. Counted over the last 12 closed months (both numbers parameters),
+    from the later of admission and the first month the registry holds a payment for (a ward
+    that does not keep dues here gets no alarm for every member); SQL over every holder who
+    is a current member."""
+    if ev.hypothetical:
+        return  # a party obligation, not a standard of the post
+    unpaid_max = ev.params.number("party.dues_unpaid_months")
+    window = ev.params.number("party.dues_window_months")
+    h, m, d, fn = ev.h, PartyMembership, PartyDuesPayment, ev.fn
+    this_month = ev.on.replace(day=1)
+    start = add_months(this_month, -window).replace(day=1)
+    end_index = this_month.year * 12 + this_month.month
+    admitted = (
+        sa.select(m.admitted_on)
+        .where(m.person_id == h.c.person_id, m.status.in_(sorted(CURRENT)))
+        .correlate(h)
+        .scalar_subquery()
+    )
+    recorded = (
+        sa.select(sa.func.min(d.month))
+        .where(d.person_id == h.c.person_id, d.retired_at.is_(None))
+        .correlate(h)
+        .scalar_subquery()
+    )
+    # months are YYYY-MM text: the month index of the later of the three starts
+    latest = sa.func.greatest if fn.pg else sa.func.max
+    begin = latest(
+        sa.func.substr(sa.cast(admitted, sa.String), 1, 7),
+        sa.literal(start.strftime("%Y-%m")),
+        recorded,
+        type_=sa.String,
+    )
+    expected = sa.literal(end_index) - (
+        sa.cast(sa.func.substr(begin, 1, 4), sa.Integer) * 12
+        + sa.cast(sa.func.substr(begin, 6, 2), sa.Integer)
+    )
+    paid = (
+        sa.select(sa.func.count(sa.distinct(d.month)))
+        .where(
+            d.person_id == h.c.person_id,
+            d.retired_at.is_(None),
+            d.month >= start.strftime("%Y-%m"),
+            d.month < this_month.strftime("%Y-%m"),
+            d.month >= sa.func.substr(sa.cast(admitted, sa.String), 1, 7),
+        )
+        .correlate(h)
+        .scalar_subquery()
+    )
+    unpaid = expected - paid
+    ev.emit(
+        "dues_arrears",
+        None,
+        sa.and_(admitted.is_not(None), recorded.is_not(None), unpaid >= unpaid_max),
+        requirement={"max_unpaid_months": unpaid_max - 1, "window_months": window},
+        explained=cat(
+            '{"found": "',
+            sa.cast(unpaid, sa.Text),
+            f' of the last {window} months unpaid", "evidence": []}}',
+        ),
+        since=sa.literal(this_month, sa.Date),
+    )
