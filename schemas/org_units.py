@@ -1,11 +1,24 @@
 from __future__ import annotations
 
 import uuid
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field
 
+from registry.codes import place_issue
 from schemas.common import Code, EntityRead, Text200, Wire
+
+
+def _administrative_unit(value: str | None) -> str | None:
+    """The unit's administrative code: a 2025 province or commune of the loaded lists."""
+    if value is not None and (problem := place_issue(value, "2025")) is not None:
+        raise ValueError(problem)
+    return value
+
+
+AdminUnitCode = Annotated[
+    str | None, Field(pattern=r"^[0-9]{2,5}$"), AfterValidator(_administrative_unit)
+]
 
 OrgUnitKind = Literal[
     "party_committee",
@@ -24,7 +37,7 @@ class OrgUnitCreate(Wire):
     name: Text200
     kind: OrgUnitKind
     parent_id: uuid.UUID | None = None
-    unit_code: str | None = Field(default=None, pattern=r"^[0-9]{2,5}$")
+    unit_code: AdminUnitCode = None
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -40,7 +53,7 @@ class OrgUnitCreate(Wire):
 
 class OrgUnitUpdate(Wire):
     name: Text200 | None = None
-    unit_code: str | None = Field(default=None, pattern=r"^[0-9]{2,5}$")
+    unit_code: AdminUnitCode = None
 
 
 class OrgUnitRead(EntityRead):

@@ -6,6 +6,14 @@ from schemas.assignments import AssignmentRead
 from schemas.conduct import CommendationRead, DisciplineRead
 from schemas.documents import DocumentRead
 from schemas.evaluations import EvaluationRead
+from schemas.file_records import (
+    FamilyRelationRead,
+    HealthRecordRead,
+    MilitaryServiceRead,
+    OrganisationMembershipRead,
+    PersonalHistoryRead,
+    SalaryHistoryRead,
+)
 from schemas.party import PartyEventRead, PartyMembershipRead
 from schemas.persons import PersonRead, ProvenanceRead
 from schemas.planning import PlanningEntryRead
@@ -26,6 +34,14 @@ class PersonFile(PersonRead):
     disciplines: list[DisciplineRead] = Field(default_factory=list)
     planning: list[PlanningEntryRead] = Field(default_factory=list)
     documents: list[DocumentRead] = Field(default_factory=list)
+    # Sections named exactly as their tables (registry.file_records): the file read fills
+    # every such section of a catalogued kind linked by person_id.
+    family_relations: list[FamilyRelationRead] = Field(default_factory=list)
+    personal_history: list[PersonalHistoryRead] = Field(default_factory=list)
+    military_services: list[MilitaryServiceRead] = Field(default_factory=list)
+    health_records: list[HealthRecordRead] = Field(default_factory=list)
+    organisation_memberships: list[OrganisationMembershipRead] = Field(default_factory=list)
+    salary_history: list[SalaryHistoryRead] = Field(default_factory=list)
     provenance: list[ProvenanceRead] = Field(default_factory=list)
     identity_verification: IdentityVerificationRead | None = Field(
         default=None, description="the population database's last answer about this person"

@@ -5,9 +5,10 @@ import decimal
 import uuid
 from typing import Literal
 
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from registry.dates import PartialDate
+from registry.codes import place_2025, place_issue
+from registry.persons.loose_dates import parse_loose
 from schemas.common import EntityRead, Name, OptName, ReadModel, Text64, Text200, Wire
 
 Sex = Literal["M", "F"]
@@ -15,18 +16,43 @@ LifeStatus = Literal["alive", "deceased"]
 
 
 class Place(Wire):
+    """A place as (unit code, code-list version, text): the code must be a unit of its list,
+    and a pre-2025 province is stored as the 2025 province that took it over (the old name
+    stays in the text), as sync stores what the population database asserts."""
+
     unit_code: str | None = Field(default=None, pattern=r"^[0-9]{2,5}$")
     code_list: Literal["2004", "2025"] = "2025"
     text: Text200
 
+    @model_validator(mode="after")
+    def _on_the_2025_units(self) -> Place:
+        if self.unit_code is None:
+            return self
+        problem = place_issue(self.unit_code, self.code_list)
+        if problem is not None:
+            raise ValueError(f"unit_code {problem}")
+        mapped = place_2025(self.unit_code, self.code_list, self.text)
+        self.unit_code, self.code_list = mapped["unit_code"], mapped["code_list"]  # type: ignore[assignment]
+        return self
+
 
 def _partial_date(value: str) -> str:
-    return str(PartialDate.parse(value))
+    """``dd/mm/yyyy``, ``mm/yyyy``, ``yyyy`` or ISO: stored as the partial date it is."""
+    return str(parse_loose(value))
 
 
 class _PersonFields(Wire):
     nid: str | None = Field(default=None, description="12-digit personal identification number")
     cmnd: str | None = Field(default=None, description="legacy 9-digit identity card number")
+    id_issued_on: dt.date | None = Field(
+        default=None, description="issue date of the identity card (CCCD or CMND)"
+    )
+    id_issue_place: Text200 | None = Field(
+        default=None, description="authority that issued the card, as printed on it"
+    )
+    social_insurance_no: str | None = Field(
+        default=None, pattern=r"^[0-9]{10}$", description="social insurance number (10 digits)"
+    )
     other_names: OptName | None = None
     middle_name: OptName | None = None
     birth_place: Place | None = None
@@ -52,7 +78,7 @@ class PersonCreate(_PersonFields):
     org_unit_id: uuid.UUID = Field(description="unit that manages this file")
     family_name: Name
     given_name: Name
-    birth_date: str = Field(description="YYYY, YYYY-MM or YYYY-MM-DD")
+    birth_date: str = Field(description="YYYY-MM-DD, YYYY-MM, YYYY, dd/mm/yyyy or mm/yyyy")
     sex: Sex
     ethnicity_code: str = Field(pattern=r"^[0-9]{2}$")
     religion_code: str = Field(pattern=r"^[0-9]{2}$")
@@ -123,6 +149,9 @@ class PersonRead(EntityRead):
     org_unit_id: uuid.UUID
     nid: str | None = None
     cmnd: str | None = None
+    id_issued_on: dt.date | None = None
+    id_issue_place: str | None = None
+    social_insurance_no: str | None = None
     family_name: str
     middle_name: str
     given_name: str

@@ -8,13 +8,10 @@ become conflicts too. Nothing here writes unless a value actually differs.
 
 from __future__ import annotations
 
-import csv
 import json
 import uuid
 from collections import Counter
 from collections.abc import Iterable
-from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,7 +20,7 @@ from sqlalchemy.orm import Session
 from registry.alerts.models import Alert
 from registry.alerts.service import reevaluate_people
 from registry.assignments.models import Assignment
-from registry.codes import provinces_2025
+from registry.codes import place_2025 as place_2025  # moved there; jobs import it here
 from registry.context import Ctx
 from registry.dates import PartialDate
 from registry.persons import writer
@@ -228,28 +225,6 @@ def _subjects(session: Session, ids: set[uuid.UUID]) -> set[uuid.UUID]:
     return {pid for pid in session.scalars(sa.union(*held)) if pid is not None}
 
 
-# The places a national database asserts, stored as (unit code, code-list version, text).
+# The places a national database asserts, stored as (unit code, code-list version, text),
+# mapped to the 2025 units by ``registry.codes.place_2025`` (the import uses it too).
 PLACE_FIELDS = ("origin_place", "permanent_residence")
-
-
-@lru_cache(maxsize=1)
-def _legacy_provinces() -> dict[str, str]:
-    """Pre-2025 two-digit province code → the 2025 province that took it over."""
-    text = resources.files("registry").joinpath("data", "id_birth_province_codes.csv")
-    rows = list(csv.DictReader(text.read_text("utf-8").splitlines()))
-    new = provinces_2025()
-    return {
-        r["gso_code_pre2025"]: r["province_code_2025"]
-        for r in rows
-        if r["province_code_2025"] in new
-    }
-
-
-def place_2025(unit_code: str, code_list: str, text: str) -> dict[str, str]:
-    """A place as the registry stores it, on the 2025 units where the mapping is known: a
-    pre-2025 province becomes the province that took it over (its old name stays in the
-    text). A pre-2025 district or commune has no mapping here and keeps its code, marked as
-    the 2004 list, so it is never read as a 2025 code."""
-    if code_list == "2004" and (new := _legacy_provinces().get(unit_code)) is not None:
-        unit_code, code_list = new, "2025"
-    return {"unit_code": unit_code, "code_list": code_list, "text": text}

@@ -140,7 +140,7 @@ def official_from_wire(o: wire.Official) -> OfficialData:
     return OfficialData(
         nid=o.nid,
         civil_servant_no=o.civil_servant_no,
-        full_name=nfc(o.full_name),
+        full_name=" ".join(nfc(o.full_name).split()),  # NFC, single-spaced, as stored
         birth_date=PartialDate.parse(o.birth_date),
         sex=sex_to_registry(o.sex),
         agency_code=o.agency_code,

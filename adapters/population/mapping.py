@@ -66,6 +66,12 @@ class Identity:
     updated_at: dt.datetime
 
 
+def _name(text: str) -> str:
+    """A name as the registry stores it: NFC, single-spaced (some systems send NFD letters or
+    doubled spaces; the same name, never a mismatch)."""
+    return " ".join(nfc(text).split())
+
+
 def _place(place: wire.Place) -> Place:
     return Place(place.unit_code, place.code_list, nfc(place.text))
 
@@ -75,9 +81,9 @@ def identity_from_record(record: wire.PersonRecord) -> Identity:
     return Identity(
         nid=record.nid,
         cmnd=record.cmnd,
-        family_name=nfc(name.family),
-        middle_name=nfc(name.middle),
-        given_name=nfc(name.given),
+        family_name=_name(name.family),
+        middle_name=_name(name.middle),
+        given_name=_name(name.given),
         birth_date=PartialDate.parse(record.birth_date),
         sex=sex_to_registry(record.sex),
         ethnicity_code=record.ethnicity_code,

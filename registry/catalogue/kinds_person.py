@@ -14,6 +14,10 @@ PERSONS = RecordKind(
     fields=(
         Field("org_unit_id", PUB),
         identity("nid", SEC, encrypted=True, blind_indexed=True, label_vi="Số định danh"),
+        # The card's issue: the registry records it from the card the cadre shows (the
+        # population database's contract does not carry it).
+        Field("id_issued_on", PER, group="personal", label_vi="Ngày cấp CCCD/CMND"),
+        Field("id_issue_place", PER, group="personal", label_vi="Nơi cấp CCCD/CMND"),
         identity("cmnd", SEC, encrypted=True, blind_indexed=True, label_vi="Số CMND"),
         identity("family_name", label_vi="Họ"),
         identity("middle_name", label_vi="Tên đệm"),
@@ -41,6 +45,15 @@ PERSONS = RecordKind(
         rank("recruited_on"),
         Field("recruiting_agency", PER, group="employment", label_vi="Cơ quan tuyển dụng"),
         rank("civil_servant_no"),
+        # Social insurance number (mã số BHXH, 10 digits): identifies the cadre to the social
+        # insurance agency, so it is a secret like the identification number, encrypted.
+        Field(
+            "social_insurance_no",
+            SEC,
+            group="employment",
+            encrypted=True,
+            label_vi="Số sổ BHXH",
+        ),
         rank("rank_code"),
         rank("salary_grade"),
         rank("salary_step"),

@@ -24,6 +24,7 @@ from typing import Any, cast
 
 import psycopg
 import sqlalchemy as sa
+from pydantic import BaseModel
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -141,12 +142,15 @@ def insert_new(session: Session, groups: Sequence[NewRows], *, at: dt.datetime) 
         _core_groups(session, groups, actor, at)
 
 
-def stored_nid_indexes(session: Session, indexes: Sequence[str]) -> set[str]:
-    """Which of ``indexes`` are already stored: one array parameter on PostgreSQL (an IN
-    list of thousands of parameters costs more to plan than to run), an IN list elsewhere."""
+def stored_nid_indexes(
+    session: Session, indexes: Sequence[str], *, column_name: str = "nid_bidx"
+) -> set[str]:
+    """Which of ``indexes`` (of ``column_name``: ``nid_bidx`` or ``cmnd_bidx``) are already
+    stored: one array parameter on PostgreSQL (an IN list of thousands of parameters costs
+    more to plan than to run), an IN list elsewhere."""
     if not indexes:
         return set()
-    column = Person.__table__.c.nid_bidx
+    column = Person.__table__.c[column_name]
     if session.get_bind().dialect.name == "postgresql":
         param = sa.bindparam("indexes", list(indexes), type_=postgresql.ARRAY(sa.String))
         where = column == sa.any_(param)
@@ -198,6 +202,12 @@ PERSON_COLUMNS = (
     "ethnicity_code",
     "religion_code",
     "life_status",
+    # What an import may also carry: the legacy CMND and the places.
+    "cmnd_ct",
+    "cmnd_bidx",
+    "birth_place",
+    "origin_place",
+    "permanent_residence",
 )
 PROVENANCE_COLUMNS = (
     "id",
@@ -242,8 +252,9 @@ class NewPersons:
             self.persons.rows = [r for r in self.persons.rows if r[own] not in person_ids]
             self.provenance.rows = [r for r in self.provenance.rows if r[owner] not in person_ids]
 
-    def add(self, data: PersonCreate, *, nid: str, nid_bidx: str) -> uuid.UUID:
-        """Add one person that passed ``PersonCreate`` and ``identity_issues``."""
+    def add(self, data: PersonCreate, *, nid: str | None, nid_bidx: str | None) -> uuid.UUID:
+        """Add one person that passed ``PersonCreate`` and ``identity_issues``. Optional
+        fields left empty are not asserted: no value, no provenance for them."""
         extra = data.model_fields_set - BULK_PERSON_FIELDS
         if extra:
             raise ValueError(f"the bulk path carries identity fields only, not {sorted(extra)}")
@@ -251,16 +262,24 @@ class NewPersons:
         at = self.at
         values = {n: getattr(data, n, None) for n in BULK_PERSON_FIELDS} | {"nid": nid}
         values["middle_name"] = values["middle_name"] or ""
-        if not values["other_names"]:
-            del values["other_names"]  # not asserted: the column's default, no provenance
         values["life_status"] = values["life_status"] or "alive"
+        for name in _OPTIONAL:
+            value = values.get(name)
+            if not value:
+                values.pop(name, None)  # not asserted: the column's default, no provenance
+            elif isinstance(value, BaseModel):
+                values[name] = value.model_dump(mode="json")
         stored = writer.encode(self.cipher, person_id, values)
-        if stored["nid_bidx"] != nid_bidx:
+        if stored.get("nid_bidx") != nid_bidx:
             raise ValueError("the blind index given is not the nid's")
         row = {"other_names": ""} | stored | writer.derived(values)
         row |= {"id": person_id, "version": 1, "created_at": at, "updated_at": at}
-        self.persons.rows.append(tuple(row[c] for c in PERSON_COLUMNS))
+        self.persons.rows.append(tuple(row.get(c) for c in PERSON_COLUMNS))
         self.provenance.rows.extend(
             writer.provenance_rows(person_id, values, source=self.source, at=at)
         )
         return person_id
+
+
+# Fields of a bulk person that may be absent (the required ones always have a value).
+_OPTIONAL = ("nid", "cmnd", "other_names", "birth_place", "origin_place", "permanent_residence")

@@ -10,6 +10,7 @@ and the outbox are appended through their own modules, so their rules stay in on
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
@@ -106,11 +107,21 @@ def copy_rows(
     stmt = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(
         sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns))
     )
-    # JSON arrives already serialised; its binary wire form is the text itself.
-    types = ["text" if name == "json" else name for name in pg_type_names(table, tuple(columns))]
+    # JSON is sent as its text (its binary wire form is the text itself); a value not yet
+    # serialised (a place of an imported person) is serialised here.
+    names = pg_type_names(table, tuple(columns))
+    types = ["text" if name == "json" else name for name in names]
+    as_json = [i for i, name in enumerate(names) if name == "json"]
     with cur.copy(stmt) as copy:
         copy.set_types(types)
         for row in rows:
+            if as_json and any(row[i] is not None and not isinstance(row[i], str) for i in as_json):
+                row = tuple(
+                    json.dumps(v, ensure_ascii=False)
+                    if i in as_json and v is not None and not isinstance(v, str)
+                    else v
+                    for i, v in enumerate(row)
+                )
             copy.write_row(row)
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 import psycopg
 import sqlalchemy as sa
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from sqlalchemy.orm import Session
 
 from registry.dates import today, utcnow
 from registry.errors import Conflict
@@ -65,14 +66,22 @@ class _Prepared:
     """A checked, encrypted batch: its new persons, the rows they came from, its rejections."""
 
     persons: NewPersons
-    lines: dict[uuid.UUID, tuple[int, str]]  # person id → (line, blind index)
+    lines: dict[uuid.UUID, tuple[int, tuple[str, str]]]  # person id → (line, number key)
     rejects: list[Rejection]
 
 
-def import_csv(rt: Runtime, path: Path, *, report_path: Path, show_progress: bool) -> ImportResult:
-    """Import ``path``; raise ``Invalid`` (nothing imported) if its header is not ``HEADER``
-    or while blind indexes are being rebuilt under a new key (its duplicate check compares
-    indexes of the current key only)."""
+def import_csv(
+    rt: Runtime,
+    path: Path,
+    *,
+    report_path: Path,
+    show_progress: bool,
+    sex_codes: str = "auto",
+) -> ImportResult:
+    """Import ``path``; raise ``Invalid`` (nothing imported) if its header lacks a required
+    column (``import_rows.check_header``) or while blind indexes are being rebuilt under a
+    new key (its duplicate check compares indexes of the current key only). ``sex_codes``:
+    the source's sex codes (``registry.codes.SEX_SCHEMES``), or ``auto`` for any of them."""
     if len(rt.cipher.blind_indexes("0", purpose="nid")) > 1:
         raise Conflict(
             "the identification-number indexes are being rebuilt under a new key: "
@@ -80,10 +89,16 @@ def import_csv(rt: Runtime, path: Path, *, report_path: Path, show_progress: boo
         )
     with path.open(encoding=CSV_ENCODING, errors="surrogateescape", newline="") as fh:
         reader = csv.reader(fh)
-        check_header(next(reader, None))
-        org_ids = _org_ids(rt, path)
+        columns = check_header(next(reader, None))
+        org_ids = _org_ids(rt, path, columns)
         checker = RowChecker(
-            rt.cipher, org_ids, today(), abroad_prefixes=rt.settings.nid_abroad_prefixes
+            rt.cipher,
+            org_ids,
+            today(),
+            abroad_prefixes=rt.settings.nid_abroad_prefixes,
+            columns=columns,
+            sex_scheme=sex_codes,
+            max_age=rt.settings.living_person_max_age,
         )
         writer = _Writer(rt, reason=f"import persons from {path.name}"[:500])
         with (
@@ -114,7 +129,7 @@ def _prepare(rt: Runtime, checker: RowChecker, chunk: list[RawRow]) -> _Prepared
     lines = {}
     for c in candidates:
         person_id = persons.add(c.data, nid=c.nid, nid_bidx=c.bidx)
-        lines[person_id] = (c.line, c.bidx)
+        lines[person_id] = (c.line, c.key)
     if rt.engine.dialect.name == "postgresql":
         for group in persons.groups:
             group.render_texts()
@@ -132,8 +147,8 @@ class _Writer:
         with self.rt.sessions() as session:
             self.rt.system_ctx(session, reason=self.reason, source=SOURCE)
             for attempt in itertools.count(1):
-                known = stored_nid_indexes(session, [bidx for _, bidx in batch.lines.values()])
-                batch.persons.drop({pid for pid, (_, b) in batch.lines.items() if b in known})
+                known = _stored(session, [key for _, key in batch.lines.values()])
+                batch.persons.drop({pid for pid, (_, k) in batch.lines.items() if k in known})
                 try:
                     with session.begin_nested():
                         insert_new(session, batch.persons.groups, at=batch.persons.at)
@@ -143,9 +158,9 @@ class _Writer:
                     continue
                 session.commit()
                 clashes = [
-                    Rejection(line, "nid", _CLASH)
-                    for line, bidx in batch.lines.values()
-                    if bidx in known
+                    Rejection(line, key[0], _CLASH)
+                    for line, key in batch.lines.values()
+                    if key in known
                 ]
                 return len(batch.persons), batch.rejects + clashes
         raise AssertionError("unreachable")  # pragma: no cover
@@ -170,16 +185,27 @@ class _Tally:
         self.advance(imported + rejected)
 
 
-def _org_ids(rt: Runtime, path: Path) -> dict[str, uuid.UUID]:
+def _stored(session: Session, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which number keys (``nid`` / ``cmnd``, blind index) another person already holds."""
+    found: set[tuple[str, str]] = set()
+    for name in ("nid", "cmnd"):
+        indexes = [b for n, b in keys if n == name]
+        stored = stored_nid_indexes(session, indexes, column_name=f"{name}_bidx")
+        found |= {(name, b) for b in stored}
+    return found
+
+
+def _org_ids(rt: Runtime, path: Path, columns: tuple[str, ...]) -> dict[str, uuid.UUID]:
     """Org unit codes used in the file → ids, looked up once before the run (a pre-scan, so
     the checking stage never needs the database)."""
     codes: set[str] = set()
+    at = columns.index("org_unit_code")
     with path.open(encoding=CSV_ENCODING, errors="surrogateescape", newline="") as fh:
         reader = csv.reader(fh)
         next(reader, None)
         for _, fields in numbered(reader):
-            if isinstance(fields, list) and len(fields) == len(HEADER):
-                codes.add(fields[-1])
+            if isinstance(fields, list) and len(fields) == len(columns):
+                codes.add(fields[at].strip())
     found: dict[str, uuid.UUID] = {}
     with rt.sessions() as session:
         ordered = sorted(codes)

@@ -22,6 +22,8 @@ class Person(Entity):
     nid_bidx: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     cmnd_ct: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
     cmnd_bidx: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    id_issued_on: Mapped[dt.date | None]
+    id_issue_place: Mapped[str | None] = mapped_column(sa.String(200))
     family_name: Mapped[str] = mapped_column(sa.String(60))
     middle_name: Mapped[str] = mapped_column(sa.String(60), default="")
     given_name: Mapped[str] = mapped_column(sa.String(60))
@@ -44,6 +46,7 @@ class Person(Entity):
     recruited_on: Mapped[dt.date | None]
     recruiting_agency: Mapped[str | None] = mapped_column(sa.String(200))
     civil_servant_no: Mapped[str | None] = mapped_column(sa.String(32))
+    social_insurance_no_ct: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
     rank_code: Mapped[str | None] = mapped_column(sa.String(16))
     salary_grade: Mapped[str | None] = mapped_column(sa.String(8))
     salary_step: Mapped[int | None]

@@ -24,11 +24,20 @@ def identity_issues(
     death_date: dt.date | None,
     today: dt.date,
     abroad_prefixes: Iterable[str] = (),
+    max_age: int = 120,
+    id_issued_on: dt.date | None = None,
 ) -> list[tuple[str, str]]:
     issues: list[tuple[str, str]] = []
     birth = PartialDate.parse(birth_date)
     if birth.is_future(today):
         issues.append(("birth_date", "is in the future"))
+    if life_status == "alive" and too_old(birth, today=today, max_age=max_age):
+        issues.append(("birth_date", f"is over {max_age} years ago for a living person"))
+    if id_issued_on is not None:
+        if id_issued_on > today:
+            issues.append(("id_issued_on", "is in the future"))
+        elif id_issued_on < birth.earliest():
+            issues.append(("id_issued_on", "is before the birth date"))
     if nid is not None:
         issues += [
             ("nid", r)
@@ -56,14 +65,25 @@ def identity_issues(
     return issues
 
 
+def too_old(birth: PartialDate, *, today: dt.date, max_age: int) -> bool:
+    """Born more than ``max_age`` years before ``today``, whatever the missing day or month
+    (a living person born in 1800 is a typing error, not a record)."""
+    latest = (birth.year, birth.month or 12, birth.day or 31)
+    return latest < (today.year - max_age, today.month, today.day)
+
+
 def new_person_issues(
-    data: PersonCreate, *, today: dt.date, abroad_prefixes: Iterable[str] = ()
+    data: PersonCreate,
+    *,
+    today: dt.date,
+    abroad_prefixes: Iterable[str] = (),
+    max_age: int = 120,
 ) -> list[tuple[str, str]]:
     """``identity_issues`` of a person about to be recorded alive by a bulk path (the demo
     generator, an import), which checks meaning before it writes."""
     return identity_issues(
         nid=data.nid,
-        cmnd=None,
+        cmnd=data.cmnd,
         birth_date=data.birth_date,
         sex=data.sex,
         ethnicity_code=data.ethnicity_code,
@@ -72,4 +92,5 @@ def new_person_issues(
         death_date=None,
         today=today,
         abroad_prefixes=abroad_prefixes,
+        max_age=max_age,
     )

@@ -50,6 +50,8 @@ def _validate(ctx: Ctx, state: dict[str, Any]) -> None:
         death_date=state.get("death_date"),
         today=today(),
         abroad_prefixes=ctx.settings.nid_abroad_prefixes,
+        max_age=ctx.settings.living_person_max_age,
+        id_issued_on=state.get("id_issued_on"),
     )
     if issues:
         raise Invalid(

@@ -67,7 +67,7 @@ def write(path: Path, rows: list[dict[str, str]], header: tuple[str, ...] = HEAD
     with path.open("w", encoding="utf-8", newline="") as fh:
         out = csv.writer(fh)
         out.writerow(header)
-        out.writerows([r[h] for h in HEADER] for r in rows)
+        out.writerows([r.get(h, "") for h in header] for r in rows)
     return path
 
 
@@ -179,17 +179,28 @@ def test_no_identification_number_is_stored_in_plain_text(
 def test_a_wrong_header_imports_nothing_and_echoes_no_data(
     runtime: Runtime, session: Session, cell: OrgUnit, tmp_path: Path
 ) -> None:
-    swapped = ("family_name", "nid", *HEADER[2:])
     missing = HEADER[:-1]
+    unknown = (*HEADER, "salary")
+    twice = (*HEADER, "nid")
+    no_number = HEADER[1:]
     before = count(session, Person)
-    for name, header in (("swapped", swapped), ("missing", missing)):
-        with pytest.raises(Invalid, match="header must be exactly nid,family_name"):
-            run(runtime, write(tmp_path / f"{name}.csv", [row(1)], header=header))
+    for name, header, words in (
+        ("missing", missing, "missing org_unit_code"),
+        ("unknown", unknown, "unknown salary"),
+        ("twice", twice, "repeated nid"),
+        ("no-number", no_number, "missing nid or cmnd"),
+    ):
+        path = tmp_path / f"{name}.csv"
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh).writerow(header)
+        with pytest.raises(Invalid, match=words):
+            run(runtime, path)
     headless = tmp_path / "headless.csv"
     headless.write_text(",".join(row(1).values()) + "\n", encoding="utf-8")
     with pytest.raises(Invalid) as caught:
         run(runtime, headless)
     assert row(1)["nid"] not in caught.value.message
+    assert "is the first line a header" in caught.value.message
     empty = tmp_path / "empty.csv"
     empty.write_text("", encoding="utf-8")
     with pytest.raises(Invalid, match="empty"):
@@ -199,23 +210,38 @@ def test_a_wrong_header_imports_nothing_and_echoes_no_data(
     assert (header_only.imported, header_only.rejected, report) == (0, 0, [])
 
 
+def test_columns_in_any_order_are_read_by_name(
+    runtime: Runtime, session: Session, cell: OrgUnit, tmp_path: Path
+) -> None:
+    swapped = ("family_name", "nid", *HEADER[2:])
+    result, report = run(runtime, write(tmp_path / "p.csv", [row(1)], header=swapped))
+    assert (result.imported, report) == (1, [])
+    stored = by_nid(session, runtime, row(1)["nid"])
+    assert stored is not None and stored.family_name == "Nguyễn"
+
+
 NFD_NAME = unicodedata.normalize("NFD", "Nguyễn")
 BAD_ROWS: list[tuple[dict[str, str], str, str]] = [
     (row(10, nid="03118500123"), "nid", "must be exactly 12 digits"),
     (row(11, nid=nid_for(1986, "F", 11)), "nid", "does not match birth year 1985"),
     (row(12, nid=nid_for(1985, "M", 12)), "nid", "does not match sex F"),
     (row(13, nid="999" + nid_for(1985, "F", 13)[3:]), "nid", "unknown province code"),
-    (row(14, nid=""), "nid", "is required"),
-    (row(15, family_name=NFD_NAME), "family_name", "NFC"),
-    (row(16, given_name="H\x01a"), "given_name", "control characters"),
-    (row(17, given_name="A" * 61), "given_name", "at most 60 characters"),
-    (row(18, family_name=""), "family_name", "at least 1 character"),
+    (row(14, nid=""), "nid", "one of nid and cmnd is required"),
+    (row(15, family_name="Nguy\u200bễn"), "family_name", "zero-width character"),
+    (row(16, given_name="H\x01a"), "given_name", "control character (U+0001)"),
+    (row(25, given_name="H\x00a"), "given_name", "NUL"),
+    (row(26, family_name="\u202eNguyễn"), "family_name", "bidirectional"),
+    (row(17, given_name="A" * 61), "given_name", "at most 60"),
+    (row(18, family_name=""), "family_name", "at least 1"),
     (row(19, birth_date="1985-13-01"), "birth_date", "month out of range"),
-    (row(20, birth_date="14/03/1985"), "birth_date", "YYYY, YYYY-MM or YYYY-MM-DD"),
-    (row(21, sex="X"), "sex", "'M' or 'F'"),
+    (row(20, birth_date="31/02/1985"), "birth_date", "day is out of range"),
+    (row(27, birth_date="14-03-85"), "birth_date", "dd/mm/yyyy, mm/yyyy, yyyy"),
+    (row(28, birth_date="1900", nid=nid_for(1900, "F", 28)), "birth_date", "over 120 years"),
+    (row(21, sex="X"), "sex", "is not a sex code (1/2 (QCVN 109), Nam/Nữ, M/F)"),
+    (row(29, sex="0"), "sex", "0 (unknown) in QCVN 109"),
     (row(22, ethnicity_code="77"), "ethnicity_code", "unknown ethnicity code"),
     (row(23, religion_code="5"), "religion_code", "pattern"),
-    (row(24, org_unit_code="CB-NOWHERE"), "org_unit_code", "not the code of an org unit"),
+    (row(24, org_unit_code="99999"), "org_unit_code", "not in the registry's list of org units"),
 ]
 
 
@@ -332,8 +358,12 @@ def test_a_number_stored_concurrently_is_retried_and_rejected(
     real = importer.stored_nid_indexes
     calls: list[int] = []
 
-    def blind_first_time(s: Session, indexes: list[str]) -> set[str]:
+    def blind_first_time(
+        s: Session, indexes: list[str], *, column_name: str = "nid_bidx"
+    ) -> set[str]:
         # As if the other writer committed right after our check: the write then clashes.
+        if column_name != "nid_bidx":
+            return real(s, indexes, column_name=column_name)
         calls.append(len(indexes))
         return set() if len(calls) == 1 else real(s, indexes)
 
@@ -373,3 +403,158 @@ def test_a_byte_order_mark_before_the_header_is_accepted(
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
     result, report = run(runtime, path)
     assert (result.imported, result.rejected, report) == (1, 0, [])
+
+
+# --- messy real input (issue 13) ----------------------------------------------------------
+
+MESSY_HEADER = (*HEADER, "cmnd", "origin_place_code", "origin_place_list", "origin_place_text")
+LEGACY = (("30", "Hải Dương", "31"), ("02", "Hà Giang", "08"), ("31", "Hải Phòng", "31"))
+SEX_WRITTEN = {"F": ("F", "2", "Nữ", "nữ"), "M": ("M", "1", "Nam", "NAM")}
+
+
+def messy_row(i: int) -> dict[str, str]:
+    """Row ``i`` of a legacy file: NFD names with stray spaces, dd/mm/yyyy or partial dates,
+    sex in any source's codes, a CMND alone on every third row, legacy province codes."""
+    sex = "F" if i % 2 else "M"
+    year = 1960 + i % 40
+    dates = (f"{1 + i % 28:02d}/{1 + i % 12:02d}/{year}", f"{1 + i % 12:02d}/{year}", str(year))
+    code, name, _ = LEGACY[i % len(LEGACY)]
+    cmnd_only = i % 3 == 0
+    return {
+        "nid": "" if cmnd_only else nid_for(year, sex, 500_000 + i),
+        "cmnd": f"{100_000_000 + i}" if cmnd_only or i % 5 == 0 else "",
+        "family_name": unicodedata.normalize("NFD", " Nguyễn "),
+        "middle_name": unicodedata.normalize("NFD", "Thị  Ngọc") if sex == "F" else "Văn",
+        "given_name": unicodedata.normalize("NFD", "Hoà" if i % 4 else "Đức"),
+        "birth_date": dates[i % 3],
+        "sex": SEX_WRITTEN[sex][i % 4],
+        "ethnicity_code": "01",
+        "religion_code": "00",
+        "org_unit_code": ORG,
+        "origin_place_code": code,
+        "origin_place_list": "2004",
+        "origin_place_text": unicodedata.normalize("NFD", name),
+    }
+
+
+def test_a_thousand_messy_legacy_rows_import_with_no_rejection_and_nfc_names(
+    runtime: Runtime, session: Session, cell: OrgUnit, tmp_path: Path
+) -> None:
+    rows = [messy_row(i) for i in range(1_000)]
+    result, report = run(runtime, write(tmp_path / "legacy.csv", rows, header=MESSY_HEADER))
+    assert report == []
+    assert (result.imported, result.rejected) == (1_000, 0)
+    stored = session.execute(
+        sa.select(
+            Person.family_name,
+            Person.middle_name,
+            Person.given_name,
+            Person.birth_date,
+            Person.sex,
+            Person.origin_place,
+            Person.nid_bidx,
+            Person.cmnd_bidx,
+        ).where(Person.org_unit_id == cell.id)
+    ).all()
+    assert len(stored) == 1_000
+    for family, middle, given, _, _, _, _, _ in stored:
+        for name in (family, middle, given):
+            assert unicodedata.is_normalized("NFC", name) and name == " ".join(name.split())
+    assert {r.family_name for r in stored} == {"Nguyễn"}
+    assert {r.middle_name for r in stored} == {"Thị Ngọc", "Văn"}
+    assert {r.sex for r in stored} == {"M", "F"}
+    # Dates as written: full, month and year, year only.
+    assert {len(r.birth_date) for r in stored} == {10, 7, 4}
+    # Legacy provinces on the 2025 list, the old name kept in the text.
+    assert {(r.origin_place["unit_code"], r.origin_place["code_list"]) for r in stored} == {
+        ("31", "2025"),
+        ("08", "2025"),
+    }
+    assert all(unicodedata.is_normalized("NFC", r.origin_place["text"]) for r in stored)
+    cmnd_only = [r for r in stored if r.nid_bidx is None]
+    assert len(cmnd_only) == 334 and all(r.cmnd_bidx for r in cmnd_only)
+
+
+def test_dates_as_people_write_them_are_stored_as_partial_dates(
+    runtime: Runtime, session: Session, cell: OrgUnit, tmp_path: Path
+) -> None:
+    written = {1: "14/03/1985", 2: "03/1985", 3: "1985", 4: "1985-03-14", 5: "4/3/1985"}
+    rows = [row(i, birth_date=d) for i, d in written.items()]
+    result, report = run(runtime, write(tmp_path / "p.csv", rows))
+    assert (result.imported, report) == (5, [])
+    got = {i: by_nid(session, runtime, row(i)["nid"]).birth_date for i in written}  # type: ignore[union-attr]
+    assert got == {1: "1985-03-14", 2: "1985-03", 3: "1985", 4: "1985-03-14", 5: "1985-03-04"}
+
+
+def test_a_cmnd_only_row_and_its_duplicates(
+    runtime: Runtime, session: Session, cell: OrgUnit, tmp_path: Path
+) -> None:
+    header = (*HEADER, "cmnd")
+    first = row(1, nid="", cmnd="123456789")
+    again = row(2, nid="", cmnd="123456789")
+    twelve = row(3, nid="", cmnd=nid_for(1985, "F", 3))  # a 12-digit CMND is the nid
+    short = row(4, nid="", cmnd="12345")
+    result, report = run(runtime, write(tmp_path / "p.csv", [first, again, twelve, short], header))
+    assert (result.imported, result.rejected) == (2, 2)
+    assert [(r["line"], r["field"]) for r in report] == [("3", "cmnd"), ("5", "cmnd")]
+    assert "duplicates the number on line 2" in report[0]["reason"]
+    assert "12345" not in path_text(tmp_path / "p.rejected.csv")
+    assert by_nid(session, runtime, twelve["cmnd"]) is not None
+    # Against a stored person: the second file's row clashes.
+    again_file = write(tmp_path / "q.csv", [row(5, nid="", cmnd="123456789")], header)
+    result, report = run(runtime, again_file)
+    assert (result.imported, [(r["field"], r["reason"]) for r in report]) == (
+        0,
+        [("cmnd", "already recorded for another person")],
+    )
+
+
+def path_text(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def test_places_are_checked_against_the_lists_naming_column_and_list(
+    runtime: Runtime, session: Session, cell: OrgUnit, tmp_path: Path
+) -> None:
+    header = (*HEADER, "permanent_residence_code", "permanent_residence_list")
+    rows = [
+        row(1, permanent_residence_code="99999", permanent_residence_list="2025"),
+        row(2, permanent_residence_code="77", permanent_residence_list="2025"),
+        row(3, permanent_residence_code="11311", permanent_residence_list="2025"),
+        row(4, permanent_residence_code="30", permanent_residence_list="2004"),
+    ]
+    result, report = run(runtime, write(tmp_path / "p.csv", rows, header))
+    assert (result.imported, result.rejected) == (2, 2)
+    assert {(r["line"], r["field"]) for r in report} == {
+        ("2", "permanent_residence_code"),
+        ("3", "permanent_residence_code"),
+    }
+    reasons = " ".join(r["reason"] for r in report)
+    assert "2025 commune list (communes_2025)" in reasons
+    assert "2025 province list (provinces_2025)" in reasons
+    ward = by_nid(session, runtime, row(3)["nid"])
+    assert ward is not None and ward.permanent_residence == {
+        "unit_code": "11311",
+        "code_list": "2025",
+        "text": "Phường Lê Chân",
+    }
+    moved = by_nid(session, runtime, row(4)["nid"])
+    assert moved is not None and moved.permanent_residence == {
+        "unit_code": "31",
+        "code_list": "2025",
+        "text": "Hải Dương",
+    }
+
+
+def test_one_sources_sex_codes_may_be_required(
+    runtime: Runtime, cell: OrgUnit, tmp_path: Path
+) -> None:
+    path = write(tmp_path / "p.csv", [row(1, sex="2"), row(2, sex="Nữ")])
+    report_path = path.with_suffix(".rejected.csv")
+    result = import_csv(
+        runtime, path, report_path=report_path, show_progress=False, sex_codes="qcvn109"
+    )
+    assert (result.imported, result.rejected) == (1, 1)
+    assert "is not a sex code (0/1/2)" in path_text(report_path)
+    with pytest.raises(Invalid, match="unknown sex code scheme"):
+        import_csv(runtime, path, report_path=report_path, show_progress=False, sex_codes="x")
