@@ -8,6 +8,14 @@ from registry.conduct.models import Commendation, Discipline
 from registry.db import Base, Entity
 from registry.documents.models import Document
 from registry.evaluations.models import Evaluation
+from registry.file_records.models import (
+    FamilyRelation,
+    HealthRecord,
+    MilitaryService,
+    OrganisationMembership,
+    PersonalHistory,
+    SalaryHistory,
+)
 from registry.history import RecordVersion
 from registry.org_units.models import OrgUnit
 from registry.party.models import PartyEvent, PartyMembership
@@ -32,16 +40,22 @@ __all__ = [
     "Document",
     "Entity",
     "Evaluation",
+    "FamilyRelation",
+    "HealthRecord",
     "IdentityVerification",
+    "MilitaryService",
     "OrgUnit",
+    "OrganisationMembership",
     "PartyEvent",
     "PartyMembership",
     "Person",
+    "PersonalHistory",
     "PlanningEntry",
     "Position",
     "Provenance",
     "Qualification",
     "RecordVersion",
+    "SalaryHistory",
     "SignInFailures",
     "StandardProfile",
     "Training",
