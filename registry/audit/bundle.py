@@ -10,6 +10,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from registry.audit import sequencer
 from registry.audit.chain import AuditConfig, chain_hash, checkpoint_now
 from registry.audit.models import AuditEvent
 from registry.audit.signing import Signer, verify
@@ -21,6 +22,10 @@ _EVENTS = cast(sa.Table, AuditEvent.__table__)
 
 
 def build_bundle(session: Session, config: AuditConfig, person_id: uuid.UUID) -> dict[str, Any]:
+    """Every table's versions of the person's rows (the history is kept per row with the
+    person's id, whatever the kind), their events, the checkpoint over them; what is still
+    pending is chained first so the bundle carries every event committed so far."""
+    sequencer.sequence(session, wait=True)
     versions = session.scalars(
         sa.select(RecordVersion)
         .where(RecordVersion.person_id == person_id)

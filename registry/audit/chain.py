@@ -1,9 +1,10 @@
 """Appending to the audit hash chain.
 
-Appends lock the single ``audit_head`` row (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite
-transactions start with ``BEGIN IMMEDIATE`` and so are serial), take the next contiguous
-sequence numbers, hash each event onto the previous one and move the head — all in the
-caller's transaction, so an event exists exactly when the change it describes does.
+``append`` writes the caller's entries unsequenced (``audit_pending``) in the caller's
+transaction, so an entry exists exactly when the change or read it describes does, and the
+caller never waits on the chain's head. ``registry.audit.sequencer`` numbers and chains them:
+in the same transaction when its lock is free (``AuditConfig.sequence_in_request``), else
+in a later batch. The hash of an event is the same either way.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from sqlalchemy.orm import Session
 
 from registry.audit.models import AuditCheckpoint, AuditEvent, AuditHead
 from registry.audit.signing import Signer
-from registry.copyrows import insert_rows
 from registry.dates import utcnow
 
 GENESIS = "0" * 64
@@ -60,6 +60,9 @@ class AuditConfig:
     # A checkpoint at least this often while events arrive (the head is signed on the first
     # append after the interval): at most this much of the chain is ever unanchored outside.
     every_seconds: int = 60
+    # Chain pending entries in the request's own transaction when the sequencer's lock is
+    # free (never waiting for it); off: only the background sequencer and on-demand runs.
+    sequence_in_request: bool = True
 
 
 def set_audit_config(session: Session, config: AuditConfig) -> None:
@@ -119,31 +122,19 @@ def draft(
 
 
 def append(session: Session, drafts: list[dict[str, Any]]) -> None:
+    """Record ``drafts`` (from ``draft``) in the caller's transaction; the caller commits
+    before it answers."""
     if not drafts:
         return
-    conn = session.connection()
-    head = conn.execute(
-        sa.select(_HEAD.c.seq, _HEAD.c.hash, _HEAD.c.checkpoint_seq, _HEAD.c.checkpoint_at)
-        .where(_HEAD.c.id == 1)
-        .with_for_update()
-    ).one()
-    seq, prev = int(head.seq), str(head.hash)
-    # Whole microseconds survive both backends, so the hash recomputes from stored rows.
-    now = utcnow()
-    rows = []
-    for d in drafts:
-        seq += 1
-        ev = {**d, "seq": seq, "occurred_at": now}
-        ev["hash"] = chain_hash(prev, ev)
-        ev["prev_hash"] = prev
-        prev = ev["hash"]
-        rows.append(ev)
-    insert_rows(conn, _EVENTS, rows)
-    conn.execute(sa.update(_HEAD).where(_HEAD.c.id == 1).values(seq=seq, hash=prev))
-    _maybe_checkpoint(session, seq, prev, int(head.checkpoint_seq), head.checkpoint_at, now)
+    from registry.audit import sequencer  # the sequencer builds on this module's hashing
+
+    sequencer.insert_pending(session, drafts)
+    config = session.info.get(CONFIG_KEY)
+    if not isinstance(config, AuditConfig) or config.sequence_in_request:
+        sequencer.sequence(session, wait=False)
 
 
-def _maybe_checkpoint(
+def maybe_checkpoint(
     session: Session,
     seq: int,
     head_hash: str,
@@ -197,7 +188,10 @@ def head(session: Session) -> tuple[int, str]:
 
 
 def checkpoint_now(session: Session, config: AuditConfig) -> dict[str, Any] | None:
-    """Sign the current head (used by the CLI and the scheduler)."""
+    """Chain what is pending, then sign the head (the CLI, the scheduler, exports)."""
+    from registry.audit import sequencer
+
+    sequencer.sequence(session, wait=True)
     row = session.execute(
         sa.select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
     ).one()
