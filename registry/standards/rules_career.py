@@ -58,8 +58,9 @@ def rank_rule(ev: RunInputs) -> None:
         )
 
 
-def _years(intervals: list[tuple[dt.date, dt.date]]) -> float:
-    """Years covered by the union of inclusive intervals (overlaps counted once)."""
+def _days(intervals: list[tuple[dt.date, dt.date]]) -> int:
+    """Days covered by the union of inclusive intervals (overlaps counted once). A year of
+    experience is 365 days: N calendar years always meet N years."""
     days, reach = 0, dt.date.min
     for start, end in sorted(intervals):
         if end < start:
@@ -69,7 +70,7 @@ def _years(intervals: list[tuple[dt.date, dt.date]]) -> float:
         elif end > reach:
             days += (end - reach).days
         reach = max(reach, end)
-    return days / 365.25
+    return days
 
 
 def experience_rule(ev: RunInputs) -> None:
@@ -115,31 +116,31 @@ def experience_rule(ev: RunInputs) -> None:
         rows = history.get((hold.person_id, hold.position_id), [])
         spans = [(r.from_, min(r.to or before, before)) for r in rows]
         if req.min_years_experience:
-            total = _years(spans)
-            if total < req.min_years_experience:
+            total = _days(spans)
+            if total < req.min_years_experience * 365:
                 ev.add(
                     ev.finding(
                         "experience",
                         hold,
                         force,
                         requirement={"min_years_experience": req.min_years_experience},
-                        found={"years_before_post": round(total, 1)},
+                        found={"years_before_post": round(total / 365.25, 1)},
                     )
                 )
         comparable = req.experience_in_comparable_posts
         if comparable:
             codes = set(comparable.job_position_codes)
-            got = _years(
+            got = _days(
                 [s for s, r in zip(spans, rows, strict=True) if r.job_position_code in codes]
             )
-            if got < comparable.years:
+            if got < comparable.years * 365:
                 ev.add(
                     ev.finding(
                         "experience_in_comparable_posts",
                         hold,
                         force,
                         requirement=comparable.model_dump(),
-                        found={"years_in_comparable_posts": round(got, 1)},
+                        found={"years_in_comparable_posts": round(got / 365.25, 1)},
                     )
                 )
 
