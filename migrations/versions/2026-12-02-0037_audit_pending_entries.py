@@ -16,21 +16,25 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '3c6f0d2a9e41'
-down_revision = '5e1f0a7c9b21'
+revision = "3c6f0d2a9e41"
+down_revision = "5e1f0a7c9b21"
 branch_labels = None
 depends_on = None
 
-BigId = sa.BigInteger().with_variant(sa.Integer(), 'sqlite')
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
+# One check per DELETE statement over the rows it removed (a transition table), not a
+# trigger call per row: the sequencer removes thousands at a time.
 _PENDING_FN = """
-CREATE FUNCTION cadre_audit_pending_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION cadre_audit_pending_moved() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP = 'DELETE' AND EXISTS (SELECT 1 FROM audit_events WHERE entry_id = OLD.id) THEN
-    RETURN OLD;
+  IF EXISTS (
+    SELECT 1 FROM gone g WHERE NOT EXISTS (SELECT 1 FROM audit_events e WHERE e.entry_id = g.id)
+  ) THEN
+    RAISE EXCEPTION 'DELETE on audit_pending is refused: an entry leaves only into the chain'
+      USING ERRCODE = 'insufficient_privilege';
   END IF;
-  RAISE EXCEPTION '% on audit_pending is refused: an entry leaves only into the chain', TG_OP
-    USING ERRCODE = 'insufficient_privilege';
+  RETURN NULL;
 END;
 $$
 """
@@ -41,31 +45,36 @@ def upgrade() -> None:
     if postgres:
         op.execute("SET LOCAL lock_timeout = '5s'")
     op.create_table(
-        'audit_pending',
-        sa.Column('id', BigId, autoincrement=True, nullable=False),
-        sa.Column('occurred_at', sa.DateTime(timezone=True), nullable=False),
-        sa.Column('actor', sa.String(length=120), nullable=False),
-        sa.Column('role', sa.String(length=16), nullable=False),
-        sa.Column('org_scope', sa.String(length=64), nullable=True),
-        sa.Column('action', sa.String(length=64), nullable=False),
-        sa.Column('object_type', sa.String(length=64), nullable=False),
-        sa.Column('object_id', sa.String(length=64), nullable=True),
-        sa.Column('fields', sa.JSON(), nullable=False),
-        sa.Column('purpose', sa.String(length=200), nullable=True),
-        sa.Column('request_id', sa.String(length=64), nullable=True),
-        sa.Column('outcome', sa.String(length=16), nullable=False),
-        sa.Column('content_digest', sa.String(length=64), nullable=True),
-        sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_pending')),
+        "audit_pending",
+        sa.Column("id", BigId, autoincrement=True, nullable=False),
+        sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("actor", sa.String(length=120), nullable=False),
+        sa.Column("role", sa.String(length=16), nullable=False),
+        sa.Column("org_scope", sa.String(length=64), nullable=True),
+        sa.Column("action", sa.String(length=64), nullable=False),
+        sa.Column("object_type", sa.String(length=64), nullable=False),
+        sa.Column("object_id", sa.String(length=64), nullable=True),
+        sa.Column("fields", sa.JSON(), nullable=False),
+        sa.Column("purpose", sa.String(length=200), nullable=True),
+        sa.Column("request_id", sa.String(length=64), nullable=True),
+        sa.Column("outcome", sa.String(length=16), nullable=False),
+        sa.Column("content_digest", sa.String(length=64), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_pending")),
         sqlite_autoincrement=True,
     )
-    with op.batch_alter_table('audit_events', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('entry_id', BigId, nullable=True))
-        batch_op.create_index('ix_audit_events_entry', ['entry_id'], unique=True)
+    with op.batch_alter_table("audit_events", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("entry_id", BigId, nullable=True))
+        batch_op.create_index("ix_audit_events_entry", ["entry_id"], unique=True)
     if postgres:
         op.execute(_PENDING_FN)
         op.execute(
-            "CREATE TRIGGER audit_pending_guard BEFORE UPDATE OR DELETE ON audit_pending "
-            "FOR EACH ROW EXECUTE FUNCTION cadre_audit_pending_guard()"
+            "CREATE TRIGGER audit_pending_append_only BEFORE UPDATE ON audit_pending "
+            "FOR EACH ROW EXECUTE FUNCTION cadre_append_only()"
+        )
+        op.execute(
+            "CREATE TRIGGER audit_pending_moved AFTER DELETE ON audit_pending "
+            "REFERENCING OLD TABLE AS gone "
+            "FOR EACH STATEMENT EXECUTE FUNCTION cadre_audit_pending_moved()"
         )
         op.execute(
             "CREATE TRIGGER audit_pending_no_truncate BEFORE TRUNCATE ON audit_pending "
@@ -75,10 +84,10 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP TRIGGER IF EXISTS audit_pending_guard ON audit_pending")
-        op.execute("DROP TRIGGER IF EXISTS audit_pending_no_truncate ON audit_pending")
-        op.execute("DROP FUNCTION IF EXISTS cadre_audit_pending_guard()")
-    with op.batch_alter_table('audit_events', schema=None) as batch_op:
-        batch_op.drop_index('ix_audit_events_entry')
-        batch_op.drop_column('entry_id')
-    op.drop_table('audit_pending')
+        for trigger in ("append_only", "moved", "no_truncate"):
+            op.execute(f"DROP TRIGGER IF EXISTS audit_pending_{trigger} ON audit_pending")
+        op.execute("DROP FUNCTION IF EXISTS cadre_audit_pending_moved()")
+    with op.batch_alter_table("audit_events", schema=None) as batch_op:
+        batch_op.drop_index("ix_audit_events_entry")
+        batch_op.drop_column("entry_id")
+    op.drop_table("audit_pending")

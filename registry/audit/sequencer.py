@@ -27,6 +27,7 @@ from __future__ import annotations
 from typing import Any, Final, cast
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from registry.audit import chain
@@ -100,8 +101,7 @@ def sequence(session: Session, *, wait: bool = False, batch: int = BATCH) -> int
         if not events:
             break
         insert_rows(conn, _EVENTS, events)
-        ids = [ev["entry_id"] for ev in events]
-        conn.execute(sa.delete(_PENDING).where(_PENDING.c.id.in_(ids)))
+        _delete_moved(conn, [ev["entry_id"] for ev in events])
         moved += len(events)
         if len(events) < batch:
             break
@@ -111,6 +111,16 @@ def sequence(session: Session, *, wait: bool = False, batch: int = BATCH) -> int
             session, seq, prev, int(head.checkpoint_seq), head.checkpoint_at, utcnow()
         )
     return moved
+
+
+def _delete_moved(conn: sa.Connection, ids: list[int]) -> None:
+    """Exactly the entries just chained (never a range: an entry of a transaction that
+    commits meanwhile may fall inside one, unchained)."""
+    if conn.dialect.name == "postgresql":  # one array parameter, not thousands
+        any_id = sa.func.any(sa.bindparam("ids", ids, type_=ARRAY(sa.BigInteger())))
+        conn.execute(sa.delete(_PENDING).where(_PENDING.c.id == any_id))
+    else:
+        conn.execute(sa.delete(_PENDING).where(_PENDING.c.id.in_(ids)))
 
 
 def pending_count(conn: sa.Connection) -> int:
