@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.types import ASGIApp
 
 from registry.api import alerts, audit, corps, documents, errors, health, openapi, party, persons
 from registry.api.deps import AppServices, RateLimiter
@@ -16,6 +17,8 @@ from registry.crypto import FieldCipher, KeyProvider, LocalFileKeyProvider
 from registry.db import make_engine, make_sessionmaker
 from registry.documents.store import DocumentStore
 from registry.runtime import audit_config
+from registry.security.headers import SecurityHeaders
+from registry.security.hygiene import InputHygiene
 from registry.web.mount import mount_pages
 from registry.wiring import install
 from sync import api as sync
@@ -30,6 +33,14 @@ Nothing is physically deleted: DELETE retires a record. Errors share one body sh
 """
 
 
+class RegistryApp(FastAPI):
+    """FastAPI with the security headers outside everything, Starlette's own error middleware
+    included: a 500 carries them too."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack())
+
+
 def create_app(
     settings: Settings,
     *,
@@ -41,7 +52,7 @@ def create_app(
     install()
     provider = keys or LocalFileKeyProvider(settings.keys_dir)
     cipher = FieldCipher(provider)
-    app = FastAPI(title="Cadre registry", version="0.1.0", description=DESCRIPTION)
+    app = RegistryApp(title="Cadre registry", version="0.1.0", description=DESCRIPTION)
     app.state.services = AppServices(
         settings=settings,
         sessions=sessions,
@@ -51,6 +62,8 @@ def create_app(
         audit=audit_config(settings, provider),
     )
     errors.install(app)
+    # Added first, so it runs inside the request-id middleware and its refusals carry the id.
+    app.add_middleware(InputHygiene)
 
     @app.middleware("http")
     async def request_ids(

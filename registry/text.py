@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 _SPACES = re.compile(r"\s+")
 _C0 = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
@@ -31,6 +32,7 @@ _CONTROL = re.compile(f"[{_C0}{_C1}]")
 _BIDI_RE = re.compile(f"[{_BIDI}]")
 _ZERO_WIDTH_RE = re.compile(f"[{_ZERO_WIDTH}]")
 _BREAKS = re.compile(r"[\t\n\r]")
+_NAME_SPACES = re.compile(r"[ \u00a0\u3000]+")
 _HOSTILE = re.compile(f"[{_C0}{_C1}{_BIDI}{_ZERO_WIDTH}]")
 
 
@@ -43,29 +45,72 @@ def has_control_chars(text: str) -> bool:
     return _HOSTILE.search(text) is not None
 
 
+@dataclass(frozen=True)
+class TextProblem:
+    """What is wrong with a text, by kind and code point (the text itself is never kept)."""
+
+    kind: str  # "nul" | "control" | "bidi" | "zero_width" | "line_break" | "lone_cr"
+    code_point: int
+
+    @property
+    def reason(self) -> str:
+        return _REASONS[self.kind].format(cp=f"U+{self.code_point:04X}")
+
+    @property
+    def reason_vi(self) -> str:
+        return _REASONS_VI[self.kind].format(cp=f"U+{self.code_point:04X}")
+
+
+_REASONS = {
+    "nul": "contains a NUL character ({cp})",
+    "control": "contains a control character ({cp})",
+    "bidi": "contains a bidirectional control character ({cp})",
+    "zero_width": "contains a zero-width character ({cp})",
+    "line_break": "contains a tab or line break ({cp}), not allowed here",
+    "lone_cr": "contains a carriage return ({cp}) outside a line break",
+}
+_REASONS_VI = {
+    "nul": "có ký tự NUL ({cp})",
+    "control": "có ký tự điều khiển ({cp})",
+    "bidi": "có ký tự đổi chiều văn bản ({cp})",
+    "zero_width": "có ký tự vô hình ({cp})",
+    "line_break": "có dấu tab hoặc xuống dòng ({cp}), không được phép ở đây",
+    "lone_cr": "có ký tự CR ({cp}) không thuộc dấu xuống dòng",
+}
+
+
+def find_problem(text: str, *, allow_newlines: bool = False) -> TextProblem | None:
+    """The first reason ``text`` may not be stored, or None."""
+    if "\x00" in text:
+        return TextProblem("nul", 0)
+    for kind, pattern in (
+        ("control", _CONTROL),
+        ("bidi", _BIDI_RE),
+        ("zero_width", _ZERO_WIDTH_RE),
+    ):
+        if found := pattern.search(text):
+            return TextProblem(kind, ord(found.group()))
+    if not allow_newlines:
+        if found := _BREAKS.search(text):
+            return TextProblem("line_break", ord(found.group()))
+    elif "\r" in text.replace("\r\n", ""):
+        return TextProblem("lone_cr", 0x0D)
+    return None
+
+
 def text_problem(text: str, *, allow_newlines: bool = False) -> str | None:
     """What is wrong with ``text`` (a reason fit for an error body, naming the character by
     its code point, never echoing the text), or None when it may be stored."""
-    if "\x00" in text:
-        return "contains a NUL character (U+0000)"
-    if found := _CONTROL.search(text):
-        return f"contains a control character (U+{ord(found.group()):04X})"
-    if found := _BIDI_RE.search(text):
-        return f"contains a bidirectional control character (U+{ord(found.group()):04X})"
-    if found := _ZERO_WIDTH_RE.search(text):
-        return f"contains a zero-width character (U+{ord(found.group()):04X})"
-    if not allow_newlines and (found := _BREAKS.search(text)):
-        return f"contains a tab or line break (U+{ord(found.group()):04X}), not allowed here"
-    if allow_newlines and "\r" in text.replace("\r\n", ""):
-        return "contains a carriage return (U+000D) outside a line break"
-    return None
+    problem = find_problem(text, allow_newlines=allow_newlines)
+    return None if problem is None else problem.reason
 
 
 def clean_name(text: str) -> str:
     """A person's or a unit's name as stored: NFC (names keyed in on a system that sends
     decomposed letters are the same names), and single-spaced with no spaces at the ends.
-    Only ordinary spaces are collapsed here; tabs and breaks are refused by ``text_problem``."""
-    return " ".join(unicodedata.normalize("NFC", text).split(" ")).strip()
+    Only spaces (ordinary, no-break, ideographic) are collapsed here; tabs and breaks are
+    refused by ``text_problem``."""
+    return _NAME_SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
 
 
 def search_key(*parts: str | None) -> str:

@@ -14,7 +14,6 @@ Bounded types keep every date, instant and integer inside what both databases, P
 from __future__ import annotations
 
 import datetime as dt
-import re
 import unicodedata
 import uuid
 from typing import Annotated, Any, Generic, TypeVar
@@ -29,7 +28,7 @@ from pydantic import (
     StringConstraints,
 )
 
-from registry.text import text_problem
+from registry.text import clean_name, text_problem
 
 DATE_MIN = dt.date(1900, 1, 1)
 DATE_MAX = dt.date(2100, 12, 31)
@@ -50,9 +49,6 @@ def _multi_line(value: str) -> str:
     return value
 
 
-_NAME_SPACES = re.compile(r"[ \u00a0\u3000]+")
-
-
 def _nfc(value: Any) -> Any:
     return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
 
@@ -60,9 +56,7 @@ def _nfc(value: Any) -> Any:
 def _name_form(value: Any) -> Any:
     """A name keyed on a system that sends decomposed letters, or with doubled spaces, is the
     same name: store it precomposed and single-spaced."""
-    if not isinstance(value, str):
-        return value
-    return _NAME_SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip()
+    return clean_name(value) if isinstance(value, str) else value
 
 
 _Line = AfterValidator(_single_line)

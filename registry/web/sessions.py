@@ -15,6 +15,7 @@ import hmac
 import json
 import os
 import secrets
+import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -68,15 +69,34 @@ def encode(secret: bytes, data: SessionData) -> str:
 
 
 def decode(secret: bytes, raw: str | None) -> SessionData | None:
-    """The session in a cookie, or None if it is missing, malformed or not ours."""
-    if not raw or raw.count(".") != 1 or len(raw) > 2048:
+    """The session in a cookie, or None if it is missing, malformed or not ours. Whatever
+    the browser sent (non-ASCII, cut short, forged, fields of the wrong type), the answer is
+    "no session", never an exception."""
+    if not raw or not raw.isascii() or raw.count(".") != 1 or len(raw) > 2048:
         return None
     body, mac = raw.split(".")
-    if not hmac.compare_digest(mac, _mac(secret, body)):
+    if not hmac.compare_digest(mac.encode("ascii"), _mac(secret, body).encode("ascii")):
         return None
     try:
         doc = json.loads(_unb64(body))
-        data = SessionData(**doc)
+        data = SessionData(**doc) if isinstance(doc, dict) else None
     except (ValueError, TypeError, binascii.Error):
         return None
-    return data if isinstance(data.csrf, str) and data.csrf else None
+    return data if data is not None and _well_typed(data) else None
+
+
+def _is_uuid(value: object) -> bool:
+    try:
+        uuid.UUID(str(value)) if isinstance(value, str) else uuid.UUID(int=-1)
+    except ValueError:
+        return False
+    return True
+
+
+def _well_typed(data: SessionData) -> bool:
+    if not isinstance(data.csrf, str) or not data.csrf:
+        return False
+    if data.user_id is not None and not _is_uuid(data.user_id):
+        return False
+    stamps = (data.issued, data.seen)
+    return all(s is None or (isinstance(s, int | float) and 0 <= s < 4102444800) for s in stamps)
