@@ -319,6 +319,9 @@ _VI.update(
         "system": "hệ thống",
         "report_pdf": "Tải bản PDF (để ký)",
         "report_xlsx": "Tải bảng tính XLSX",
+        "format": "Định dạng",
+        "report_help": "Báo cáo gửi Ban Thường vụ trước ngày 28 hằng tháng: số liệu tính đến"
+        " hết tháng đã chọn (tháng hiện tại: đến hôm nay), theo thể thức Hướng dẫn 36-HD/VPTW.",
     }
 )
 _EN.update(
@@ -398,5 +401,8 @@ _EN.update(
         "system": "system",
         "report_pdf": "Download the PDF (to sign)",
         "report_xlsx": "Download the XLSX workbook",
+        "format": "Format",
+        "report_help": "The report to the Standing Committee, due before the 28th: figures as"
+        " of the end of the chosen month (the current month: as of today).",
     }
 )
