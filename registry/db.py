@@ -109,6 +109,21 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return engine
 
 
+def pool_options(
+    url: str, *, workers: int, pool_size: int = 0, max_overflow: int = 5
+) -> dict[str, Any]:
+    """The connection pool of one serving process. Each worker answers requests on a thread
+    pool (40 threads by default), and every request holds a connection from its first
+    statement to its commit; the pool keeps ``pool_size`` connections open and lends up to
+    ``max_overflow`` more. Unset (0), the pool is sized so that every worker together stays
+    well inside PostgreSQL's default ``max_connections`` (100): ``workers × (size + overflow)``
+    ≤ 80, between 4 and 20 per process. SQLite connections are cheap files: its default."""
+    if url.startswith("sqlite"):
+        return {}
+    size = pool_size or max(4, min(20, 80 // max(workers, 1) - max_overflow))
+    return {"pool_size": size, "max_overflow": max_overflow, "pool_recycle": 1800}
+
+
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 

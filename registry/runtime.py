@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -16,7 +17,7 @@ from registry.audit.signing import Signer
 from registry.config import Settings
 from registry.context import Ctx
 from registry.crypto import FieldCipher, KeyProvider, LocalFileKeyProvider
-from registry.db import make_engine, make_sessionmaker
+from registry.db import make_engine, make_sessionmaker, pool_options
 from registry.history import Actor, set_actor
 from registry.wiring import install
 
@@ -31,6 +32,7 @@ def audit_config(settings: Settings, keys: KeyProvider) -> AuditConfig:
         checkpoint_dir=settings.checkpoints_dir,
         every_events=settings.audit_checkpoint_every_events,
         every_seconds=settings.audit_checkpoint_every_seconds,
+        sequence_in_request=settings.audit_sequence_in_request,
     )
 
 
@@ -47,7 +49,16 @@ class Runtime:
 
     @cached_property
     def engine(self) -> Engine:
-        return self.engine_override or make_engine(self.settings.resolved_database_url())
+        if self.engine_override is not None:
+            return self.engine_override
+        url = self.settings.resolved_database_url()
+        pool = pool_options(
+            url,
+            workers=self.settings.serve_workers or (os.cpu_count() or 1),
+            pool_size=self.settings.db_pool_size,
+            max_overflow=self.settings.db_max_overflow,
+        )
+        return make_engine(url, **pool)
 
     def close(self) -> None:
         """Give back the connections of an engine this runtime made (not an override)."""

@@ -1,18 +1,76 @@
-"""Serving the API, with the sync scheduler beside it when enabled (``cadre serve``,
-``make run``)."""
+"""Serving the API on every core (``cadre serve --workers N``, ``make run``).
+
+One process supervises: it runs the sync scheduler (when enabled) and the audit sequencer,
+and starts ``N`` uvicorn worker processes (spawned, so they inherit neither) that only serve
+requests. The scheduler thus runs in exactly one process of the server, whatever ``N``; more
+servers on other machines, or ``cadre worker`` processes beside them, are kept to one run per
+job period by the job locks (``sync.runs``), and to one sequencer at a time by its advisory
+lock. With ``N == 1`` everything runs in this one process, as before.
+"""
 
 from __future__ import annotations
 
+import os
+import threading
+
+import structlog
 import uvicorn
+from fastapi import FastAPI
 
 from registry.app import create_app
+from registry.audit.sequencer import sequence_all
+from registry.config import get_settings
 from registry.logging import configure
 from registry.runtime import Runtime
 
+log = structlog.get_logger("registry.serving")
+# The worker processes learn how many they are from the environment (they are spawned).
+WORKERS_ENV = "CADRE_SERVE_WORKERS"
 
-def serve(rt: Runtime, *, host: str, port: int, scheduler: bool | None = None) -> None:
+
+def default_workers() -> int:
+    return os.cpu_count() or 1
+
+
+def worker_app() -> FastAPI:
+    """The app of one worker process (uvicorn's factory): its own runtime and pool, no
+    scheduler."""
+    rt = Runtime(get_settings())
     configure(rt.settings.log_level, json=rt.settings.log_json)
-    app = create_app(rt.settings, sessions=rt.sessions, keys=rt.key_provider)
+    return create_app(rt.settings, sessions=rt.sessions, keys=rt.key_provider)
+
+
+class Sequencer(threading.Thread):
+    """Chains pending audit entries every ``every`` seconds (the batched path; requests also
+    chain their own when the lock is free, unless ``audit_sequence_in_request`` is off)."""
+
+    def __init__(self, rt: Runtime, every: float) -> None:
+        super().__init__(name="audit-sequencer", daemon=True)
+        self.rt, self.every, self.stopping = rt, every, threading.Event()
+
+    def run(self) -> None:
+        while not self.stopping.wait(self.every):
+            try:
+                moved = sequence_all(self.rt.sessions, self.rt.audit)
+            except Exception as exc:  # the next round tries again; requests keep committing
+                log.error("audit.sequence.failed", error=type(exc).__name__)
+                continue
+            if moved:
+                log.debug("audit.sequenced", events=moved)
+
+
+def serve(
+    rt: Runtime,
+    *,
+    host: str,
+    port: int,
+    scheduler: bool | None = None,
+    workers: int | None = None,
+) -> None:
+    configure(rt.settings.log_level, json=rt.settings.log_json)
+    count = workers or rt.settings.serve_workers or default_workers()
+    # The keyring is created here, once, before any worker could race to create its own.
+    rt.audit  # noqa: B018 - loads (or creates) the keyring
     background = None
     if rt.settings.scheduler_enabled if scheduler is None else scheduler:
         import sync.jobs  # noqa: F401 - registers the jobs
@@ -20,8 +78,25 @@ def serve(rt: Runtime, *, host: str, port: int, scheduler: bool | None = None) -
 
         background = build_scheduler(rt, rt.settings.sync_intervals or None)
         background.start()
+    sequencer = Sequencer(rt, rt.settings.audit_sequence_every_seconds)
+    sequencer.start()
+    log.info("serve.start", workers=count, scheduler=background is not None)
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+        if count == 1:
+            app = create_app(rt.settings, sessions=rt.sessions, keys=rt.key_provider)
+            uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+        else:
+            os.environ[WORKERS_ENV] = str(count)
+            uvicorn.run(
+                "registry.serving:worker_app",
+                factory=True,
+                workers=count,
+                host=host,
+                port=port,
+                log_level="warning",
+                access_log=False,
+            )
     finally:
+        sequencer.stopping.set()
         if background is not None:
             background.shutdown(wait=False)
