@@ -19,6 +19,7 @@ from registry.documents.store import DocumentStore
 from registry.runtime import audit_config
 from registry.security.headers import SecurityHeaders
 from registry.security.hygiene import InputHygiene
+from registry.web.errors import track_sessions
 from registry.web.mount import mount_pages
 from registry.wiring import install
 from sync import api as sync
@@ -50,6 +51,7 @@ def create_app(
     if sessions is None:
         sessions = make_sessionmaker(make_engine(settings.resolved_database_url()))
     install()
+    track_sessions(sessions)  # a page refusal ends the request's transaction before it is logged
     provider = keys or LocalFileKeyProvider(settings.keys_dir)
     cipher = FieldCipher(provider)
     app = RegistryApp(title="Cadre registry", version="0.1.0", description=DESCRIPTION)

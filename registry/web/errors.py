@@ -2,11 +2,19 @@
 
 A page route raises like any API route; ``PageRoute`` turns the error into a page with the
 status, the message and each field with its reason. Nothing was committed, so nothing changed.
+
+A refusal (403) is recorded in the audit log. The page handler runs while the request's own
+session is still open (FastAPI closes request dependencies after the answer is sent), and on
+SQLite that session's transaction holds the write lock (``BEGIN IMMEDIATE``): the refusal,
+written in a transaction of its own, would wait for it until the busy timeout and then be
+lost. So the request's sessions are tracked (``track_sessions``) and rolled back before the
+refusal is written — nothing of the refused request was meant to be kept anyway.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
+from contextvars import ContextVar
 from typing import Any
 from urllib.parse import quote
 
@@ -14,6 +22,9 @@ from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from registry.audit.service import log_refusal
@@ -41,11 +52,33 @@ def _set_cookie(request: Request, response: Response) -> None:
     )
 
 
+# The sessions that began a transaction while the current page request ran. The list is set
+# by the page handler; dependencies run in worker threads with a copy of the context, which
+# shares this list.
+_REQUEST_SESSIONS: ContextVar[list[Session] | None] = ContextVar("request_sessions", default=None)
+
+
+def track_sessions(sessions: sessionmaker[Session]) -> None:
+    """Remember, per page request, every session of ``sessions`` that began a transaction."""
+
+    @event.listens_for(sessions, "after_begin")
+    def _began(session: Session, _tx: SessionTransaction, _conn: Connection) -> None:
+        tracked = _REQUEST_SESSIONS.get()
+        if tracked is not None and session not in tracked:
+            tracked.append(session)
+
+
+def _end_request_transactions() -> None:
+    for session in _REQUEST_SESSIONS.get() or []:
+        session.rollback()
+
+
 async def _refused(request: Request, exc: RegistryError) -> None:
     who = getattr(request.state, "principal", None)
     if exc.status_code != 403 or who is None:
         return
     svc = request.app.state.services
+    await run_in_threadpool(_end_request_transactions)
     await run_in_threadpool(
         log_refusal,
         svc.sessions,
@@ -71,6 +104,7 @@ class PageRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def page_handler(request: Request) -> Response:
+            _REQUEST_SESSIONS.set([])
             try:
                 response = await handler(request)
             except SignInRequired:
