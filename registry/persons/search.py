@@ -83,7 +83,9 @@ def _rank(words: list[str]) -> Any:
     def given(w: str, *, whole: bool) -> Any:
         if whole:
             return no_others & (Person.search_key.like(f"% {w}") | (Person.search_key == w))
-        return no_others & padded.like(f"% {w}%") & ~padded.like(f"% {w}% %")
+        # The last word starts with w: a word start at w, and no space after that point.
+        lead = sa.literal(" ") + Person.search_key
+        return no_others & lead.like(f"% {w}%") & ~lead.like(f"% {w}% %")
 
     all_whole = sa.and_(*(padded.like(f"% {w} %") for w in words))
     named = sa.or_(*(family(w, whole=True) | given(w, whole=True) for w in words))
