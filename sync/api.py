@@ -13,19 +13,19 @@ from sqlalchemy.orm import Session
 from registry.access.principal import Principal
 from registry.access.scope import scope_clause
 from registry.api.deps import CtxDep, ReasonDep, SessionDep
-from registry.api.errors import ERROR_RESPONSES
 from registry.audit.service import log_read
 from registry.context import Ctx
 from registry.errors import Forbidden, NotFound
 from registry.metrics import REGISTRY
 from registry.org_units.models import OrgUnit
 from registry.persons.models import Person
+from schemas.common import Positive
 from schemas.sync import ConflictRead, ConflictResolve, OutboxRead, SyncRunRead
 from sync.conflicts import as_read, list_conflicts, resolve
 from sync.jobs.civil_service_push import replay
 from sync.models import OutboxItem, SyncRun
 
-router = APIRouter(prefix="/sync", tags=["sync"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/sync", tags=["sync"])
 metrics_router = APIRouter(tags=["operations"])
 
 
@@ -134,7 +134,7 @@ def outbox_items(
     response_model=OutboxRead,
     summary="Put a dead or quarantined item back in line",
 )
-def replay_item(item_id: int, session: SessionDep, ctx: CtxDep, reason: ReasonDep) -> Any:
+def replay_item(item_id: Positive, session: SessionDep, ctx: CtxDep, reason: ReasonDep) -> Any:
     if ctx.principal.role != "admin":
         raise Forbidden("only administrators replay outbox items")
     _operators(session, ctx)

@@ -14,9 +14,9 @@ from registry.access.scope import get_visible, scope_clause, visible
 from registry.alerts import service
 from registry.alerts.models import Alert, AlertComment
 from registry.alerts.privacy import require_cadre_reader, shown_details
-from registry.api.deps import CtxDep, ReasonDep, SessionDep
-from registry.api.errors import ERROR_RESPONSES
+from registry.api.deps import CtxDep, CursorQuery, LimitQuery, ReasonDep, SessionDep
 from registry.api.pagination import page
+from registry.api.params import IsoDay
 from registry.audit.service import log_alert_reads, log_read
 from registry.context import Ctx
 from registry.dates import today
@@ -34,7 +34,7 @@ from schemas.alerts import (
 from schemas.alerts import AlertComment as AlertCommentIn
 from schemas.common import Page
 
-router = APIRouter(tags=["alerts"], responses=ERROR_RESPONSES)
+router = APIRouter(tags=["alerts"])
 
 
 @router.get("/alerts", response_model=Page[AlertRead], summary="Alerts, filtered")
@@ -45,8 +45,8 @@ def list_alerts(
     status: Annotated[str | None, Query(pattern=r"^(open|acknowledged|waived|resolved)$")] = None,
     org_unit_id: Annotated[uuid.UUID | None, Query(description="org unit subtree")] = None,
     older_than_days: Annotated[int | None, Query(ge=0, le=36500)] = None,
-    cursor: Annotated[str | None, Query(max_length=64)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: CursorQuery = None,
+    limit: LimitQuery = 50,
 ) -> Any:
     require_cadre_reader(ctx.principal)
     require_filter_value(ctx.principal, table="alerts", field="rule", value=rule, param="rule")
@@ -146,7 +146,9 @@ def evaluate_now(session: SessionDep, ctx: CtxDep, why: ReasonDep) -> Any:
     summary="Posts held below standard on a date, under the "
     "standard in force then (nothing is stored)",
 )
-def findings_on(on: dt.date, session: SessionDep, ctx: CtxDep) -> Any:
+def findings_on(
+    on: Annotated[IsoDay, Query(description="a date, 1900–2100")], session: SessionDep, ctx: CtxDep
+) -> Any:
     if ctx.principal.role not in ("admin", "auditor"):
         raise Forbidden("findings across the registry are for administrators and auditors")
     found = [

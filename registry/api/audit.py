@@ -3,18 +3,17 @@ a post on a date, what changed (old → new, who, why), and signed export bundle
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
-from pydantic import AwareDatetime, BaseModel
+from pydantic import BaseModel
 
 from registry import catalogue
 from registry.access.principal import Principal
 from registry.access.scope import get_visible
 from registry.api.deps import CtxDep, ServicesDep, SessionDep
-from registry.api.errors import ERROR_RESPONSES
+from registry.api.params import IsoDay, IsoInstant
 from registry.audit.asof import file_as_of
 from registry.audit.bundle import build_bundle
 from registry.audit.changes import Change, Holder, changes, holders
@@ -24,9 +23,12 @@ from registry.errors import Forbidden
 from registry.persons.models import Person
 from registry.persons.views import load_file
 from registry.positions.models import Position
+from schemas.common import Count
 
-router = APIRouter(tags=["audit"], responses=ERROR_RESPONSES)
-AsOf = Annotated[AwareDatetime | None, Query(description="RFC 3339 instant (recorded time)")]
+router = APIRouter(tags=["audit"])
+AsOf = Annotated[
+    IsoInstant | None, Query(description="RFC 3339 instant (recorded time), 1900–2100")
+]
 
 
 def _auditing(who: Principal) -> None:
@@ -70,7 +72,11 @@ def timeline(person_id: uuid.UUID, session: SessionDep, ctx: CtxDep, as_of: AsOf
     summary="Who held the post on a date (optionally as recorded at an instant)",
 )
 def position_holders(
-    position_id: uuid.UUID, on: dt.date, session: SessionDep, ctx: CtxDep, as_of: AsOf = None
+    position_id: uuid.UUID,
+    on: Annotated[IsoDay, Query(description="a date, 1900–2100")],
+    session: SessionDep,
+    ctx: CtxDep,
+    as_of: AsOf = None,
 ) -> Any:
     get_visible(session, Position, position_id, ctx.principal)
     return holders(session, position_id=position_id, on=on, as_of=as_of)
@@ -87,9 +93,9 @@ def list_changes(
     actor: Annotated[str | None, Query(max_length=120)] = None,
     object: Annotated[uuid.UUID | None, Query(description="record id")] = None,
     table: Annotated[str | None, Query(pattern=r"^[a-z_]{1,64}$")] = None,
-    from_: Annotated[AwareDatetime | None, Query(alias="from")] = None,
+    from_: Annotated[IsoInstant | None, Query(alias="from", description="RFC 3339 instant")] = None,
     to: AsOf = None,
-    cursor: Annotated[int, Query(ge=0)] = 0,
+    cursor: Annotated[Count, Query(description="`next_cursor` of the previous page")] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Any:
     _auditing(ctx.principal)

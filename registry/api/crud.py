@@ -5,13 +5,14 @@ stated reason for changes, and commits at the edge. Aggregates with extra action
 own routes beside these.
 """
 
+import inspect
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Annotated, Any, Generic, TypeVar
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
@@ -21,9 +22,17 @@ from registry.access import policy
 from registry.access.scope import get_visible, require_writable, scope_clause, visible
 from registry.alerts.privacy import require_cadre_reader
 from registry.alerts.service import reevaluate_people
-from registry.api.deps import CtxDep, ReasonDep, SessionDep, check_if_match
-from registry.api.errors import ERROR_RESPONSES
+from registry.api.deps import (
+    CtxDep,
+    CursorQuery,
+    IfMatchHeader,
+    LimitQuery,
+    ReasonDep,
+    SessionDep,
+    check_if_match,
+)
 from registry.api.pagination import page
+from registry.api.references import check_references
 from registry.assignments.models import Assignment
 from registry.audit.service import log_read
 from registry.context import Ctx
@@ -141,7 +150,7 @@ def _dry_run(session: Session, ctx: Ctx, res: Resource[Any], body: Any) -> Any:
     require_cadre_reader(ctx.principal)  # findings tell of sanctions and shortfalls
     judge = _DRY_RUNS.get(res.model)
     if judge is None:
-        raise Invalid.field("query.dry_run", f"is not supported by {res.path}")
+        raise Invalid.field("query.dry_run", f"is not supported by {res.path}")  # unreachable
     savepoint = session.begin_nested()
     try:
         obj = res.create_fn(session, ctx, body)
@@ -165,10 +174,70 @@ def _dry_run(session: Session, ctx: Ctx, res: Resource[Any], body: Any) -> Any:
     )
 
 
+# List filters a resource may offer: each only where the resource has the column.
+_FILTERS = {
+    "person_id": "records of this person",
+    "position_id": "records of this post",
+}
+
+
+def _filters_param(res: Resource[Any]) -> Callable[..., dict[str, uuid.UUID | None]]:
+    """The list filters of ``res`` as one dependency whose signature has exactly the
+    parameters the resource supports, so the OpenAPI document offers no other."""
+    cols = res.model.__table__.c
+    params = [
+        inspect.Parameter(
+            key,
+            inspect.Parameter.KEYWORD_ONLY,
+            default=None,
+            annotation=Annotated[uuid.UUID | None, Query(description=text)],
+        )
+        for key, text in _FILTERS.items()
+        if key in cols
+    ]
+    params.append(
+        inspect.Parameter(
+            "org_unit_id",
+            inspect.Parameter.KEYWORD_ONLY,
+            default=None,
+            annotation=Annotated[uuid.UUID | None, Query(description="org unit subtree")],
+        )
+    )
+
+    def filters(**values: uuid.UUID | None) -> dict[str, uuid.UUID | None]:
+        return dict(values)
+
+    filters.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    return filters
+
+
+def _dry_run_param(res: Resource[Any]) -> Callable[..., bool]:
+    """``?dry_run=`` only on the resources that have a dry run (an appointment, a planning)."""
+    if res.model not in _DRY_RUNS:
+
+        def no_dry_run() -> bool:
+            return False
+
+        return no_dry_run
+
+    def dry_run(
+        dry_run: Annotated[
+            bool,
+            Query(description="return the findings the decision would raise, change nothing"),
+        ] = False,
+    ) -> bool:
+        return dry_run
+
+    return dry_run
+
+
 def register(router: APIRouter, res: Resource[Any]) -> None:
     Read, Create, Update = res.read, res.create, res.update
     name = res.tag
     _check_maskable(res)
+
+    dry_run_of = _dry_run_param(res)
+    filters_of = _filters_param(res)
 
     @router.post(
         f"/{res.path}",
@@ -176,7 +245,6 @@ def register(router: APIRouter, res: Resource[Any]) -> None:
         status_code=status.HTTP_201_CREATED,
         tags=[name],
         summary=f"Create a {name} record",
-        responses=ERROR_RESPONSES,
         operation_id=f"create_{res.path}",
     )
     def create(
@@ -184,17 +252,12 @@ def register(router: APIRouter, res: Resource[Any]) -> None:
         session: SessionDep,
         ctx: CtxDep,
         response: Response,
-        dry_run: Annotated[
-            bool,
-            Query(
-                description="assignments only: return the findings the appointment would raise, "
-                "and change nothing"
-            ),
-        ] = False,
+        dry_run: Annotated[bool, Depends(dry_run_of)],
     ) -> Any:
         _may_read(res, ctx)  # a write answers with the record: no way round the read gate
         if ctx.principal.role not in res.writable_by:
             raise Forbidden(f"role {ctx.principal.role} may not create {res.path}")
+        check_references(session, ctx.principal, res.model, body)
         if dry_run:
             return _dry_run(session, ctx, res, body)
         obj = res.create_fn(session, ctx, body)
@@ -209,26 +272,22 @@ def register(router: APIRouter, res: Resource[Any]) -> None:
         response_model=Page[Read],  # type: ignore[valid-type]
         tags=[name],
         summary=f"List {res.path}",
-        responses=ERROR_RESPONSES,
         operation_id=f"list_{res.path}",
     )
     def list_(
         session: SessionDep,
         ctx: CtxDep,
-        cursor: Annotated[str | None, Query(max_length=64)] = None,
-        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+        filters: Annotated[dict[str, uuid.UUID | None], Depends(filters_of)],
+        cursor: CursorQuery = None,
+        limit: LimitQuery = 50,
         include_retired: bool = False,
-        person_id: uuid.UUID | None = None,
-        position_id: uuid.UUID | None = None,
-        org_unit_id: uuid.UUID | None = None,
     ) -> Any:
         _may_read(res, ctx)
         stmt = visible(sa.select(res.model), res.model, ctx.principal)
         cols: Any = res.model.__table__.c
-        for key, value in (("person_id", person_id), ("position_id", position_id)):
+        org_unit_id = filters.pop("org_unit_id", None)
+        for key, value in filters.items():
             if value is not None:
-                if key not in cols:
-                    raise Invalid.field(f"query.{key}", f"is not a filter of {res.path}")
                 stmt = stmt.where(cols[key] == value)
         if org_unit_id is not None:
             org = get_visible(session, OrgUnit, org_unit_id, ctx.principal)
@@ -246,7 +305,6 @@ def register(router: APIRouter, res: Resource[Any]) -> None:
         response_model=Read,
         tags=[name],
         summary=f"Read one {name} record",
-        responses=ERROR_RESPONSES,
         operation_id=f"get_{res.path}",
     )
     def read(obj_id: uuid.UUID, session: SessionDep, ctx: CtxDep, response: Response) -> Any:
@@ -263,7 +321,6 @@ def register(router: APIRouter, res: Resource[Any]) -> None:
         response_model=Read,
         tags=[name],
         summary=f"Change a {name} record (If-Match and X-Change-Reason required)",
-        responses=ERROR_RESPONSES,
         operation_id=f"update_{res.path}",
     )
     def update(
@@ -273,13 +330,14 @@ def register(router: APIRouter, res: Resource[Any]) -> None:
         ctx: CtxDep,
         response: Response,
         reason: ReasonDep,
-        if_match: Annotated[str | None, Header()] = None,
+        if_match: IfMatchHeader,
     ) -> Any:
         _may_read(res, ctx)  # a write answers with the record: no way round the read gate
         obj = require_writable(session, res.model, obj_id, ctx.principal)
         if ctx.principal.role not in res.writable_by:
             raise Forbidden(f"role {ctx.principal.role} may not change {res.path}")
         check_if_match(if_match, etag_of(obj))
+        check_references(session, ctx.principal, res.model, body)
         res.update_fn(session, ctx, obj, body)
         reevaluate_for(session, obj)
         session.commit()
@@ -291,7 +349,6 @@ def register(router: APIRouter, res: Resource[Any]) -> None:
         response_model=Read,
         tags=[name],
         summary=f"Retire a {name} record (kept in history; never physically deleted)",
-        responses=ERROR_RESPONSES,
         operation_id=f"retire_{res.path}",
     )
     def retire(
@@ -300,7 +357,7 @@ def register(router: APIRouter, res: Resource[Any]) -> None:
         ctx: CtxDep,
         response: Response,
         reason: ReasonDep,
-        if_match: Annotated[str | None, Header()] = None,
+        if_match: IfMatchHeader,
     ) -> Any:
         _may_read(res, ctx)  # a write answers with the record: no way round the read gate
         obj = require_writable(session, res.model, obj_id, ctx.principal)

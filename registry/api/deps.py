@@ -8,10 +8,11 @@ from collections import defaultdict, deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from threading import Lock
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import unquote
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
 from registry.access.principal import Principal
@@ -29,7 +30,7 @@ from registry.errors import (
     Unauthorized,
 )
 from registry.history import Actor, set_actor
-from registry.text import has_control_chars, is_nfc
+from registry.text import is_nfc, text_problem
 
 
 @dataclass
@@ -82,39 +83,79 @@ def request_id(request: Request) -> str:
 
 
 PURPOSE_MAX = 200
+REASON_MAX = 500
+# HTTP header values are ASCII; Vietnamese travels percent-encoded UTF-8 (up to 9 ASCII
+# characters per letter, e.g. "ệ" is %E1%BB%87), so the raw value may be 9 times the text.
+_ENCODED = 9
+# Printable ASCII with at least one character that is not a space.
+HEADER_TEXT_PATTERN = r"^[ -~]*[!-~][ -~]*$"
+
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="bearer",
+    bearerFormat="cadre_…",
+    description="An API token from `cadre token create` (only its SHA-256 is stored).",
+)
+
+
+def _text_header(max_length: int, description: str) -> Any:
+    """A free-text header: the document states the length of the text (what is enforced once
+    decoded); the raw value may be longer by its percent-encoding."""
+    return Header(
+        max_length=max_length * _ENCODED,
+        description=description,
+        json_schema_extra={"maxLength": max_length, "pattern": HEADER_TEXT_PATTERN},
+    )
 
 
 def principal(
     request: Request,
     session: Annotated[Session, Depends(db_session)],
-    authorization: Annotated[str | None, Header()] = None,
-    # 200 characters of Vietnamese, percent-encoded: up to 9 ASCII characters each.
-    x_purpose: Annotated[str | None, Header(max_length=PURPOSE_MAX * 9)] = None,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    x_purpose: Annotated[
+        str | None,
+        _text_header(
+            PURPOSE_MAX,
+            "Auditors: why you read (percent-encoded UTF-8, at most 200 characters once "
+            "decoded). Opens identification numbers and sensitive records; kept in the audit.",
+        ),
+    ] = None,
 ) -> Principal:
-    if not authorization or not authorization.startswith("Bearer "):
-        raise Unauthorized("missing bearer token")
+    if credentials is None:
+        raise Unauthorized("missing bearer token (Authorization: Bearer <token>)")
     purpose = header_text(x_purpose, "x-purpose", PURPOSE_MAX)
     if x_purpose is not None and purpose is None:
         raise Invalid.field("header.x-purpose", "is empty: state the purpose or send no header")
-    who = authenticate(session, authorization.removeprefix("Bearer ").strip(), purpose=purpose)
+    who = authenticate(session, credentials.credentials.strip(), purpose=purpose)
     request.state.principal = who  # for recording refusals
     return who
 
 
+# Methods whose X-Change-Reason is kept: reads ignore the header (openapi.py documents it on
+# every other operation that goes through ``ctx``, optional, and required where
+# ``stated_reason`` is a dependency).
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def ctx(
+    request: Request,
     svc: Annotated[AppServices, Depends(services)],
     who: Annotated[Principal, Depends(principal)],
     session: Annotated[Session, Depends(db_session)],
     rid: Annotated[str, Depends(request_id)],
-    x_change_reason: Annotated[str | None, Header(max_length=1500)] = None,
 ) -> Ctx:
-    reason = header_text(x_change_reason, "x-change-reason", 500) or "not stated"
+    raw = None if request.method in _READS else request.headers.get("x-change-reason")
+    if raw is not None and len(raw) > REASON_MAX * _ENCODED:
+        raise Invalid.field("header.x-change-reason", f"longer than {REASON_MAX} characters")
+    reason = header_text(raw, "x-change-reason", REASON_MAX)
+    if raw is not None and reason is None:
+        raise Invalid.field("header.x-change-reason", "is empty: say why or send no header")
     set_actor(
         session,
         Actor(
             actor_id=who.subject,
             role=who.role,
-            reason=reason,
+            reason=reason or "not stated",
             request_id=rid,
             org_scope=None if who.org_unit_id is None else str(who.org_unit_id),
             purpose=who.purpose,
@@ -124,11 +165,17 @@ def ctx(
     return Ctx(principal=who, cipher=svc.cipher, settings=svc.settings, request_id=rid)
 
 
+REASON_DESCRIPTION = (
+    "Why the record changes (percent-encoded UTF-8, at most 500 characters once decoded); "
+    "kept in the recorded history."
+)
+
+
 def stated_reason(
-    x_change_reason: Annotated[str | None, Header(max_length=1500)] = None,
+    x_change_reason: Annotated[str, _text_header(REASON_MAX, REASON_DESCRIPTION)],
 ) -> str:
     """Changes to existing records must say why (kept in the recorded history)."""
-    reason = header_text(x_change_reason, "x-change-reason", 500)
+    reason = header_text(x_change_reason, "x-change-reason", REASON_MAX)
     if not reason:
         raise Invalid.field("header.x-change-reason", "required when changing a record")
     return reason
@@ -136,17 +183,23 @@ def stated_reason(
 
 def header_text(raw: str | None, name: str, max_length: int) -> str | None:
     """Free text in a header: HTTP headers are ASCII, so Vietnamese arrives percent-encoded
-    UTF-8 (``urllib.parse.quote``); plain ASCII passes through unchanged."""
+    UTF-8 (``urllib.parse.quote``); plain ASCII passes through unchanged. Anything else (raw
+    UTF-8 bytes read as Latin-1) would be stored as mojibake for ever: refused."""
     if raw is None:
         return None
+    if not raw.isascii():
+        raise Invalid.field(f"header.{name}", "must be ASCII: send UTF-8 text percent-encoded")
     try:
         text = unquote(raw, errors="strict").strip()
     except UnicodeDecodeError:
         raise Invalid.field(f"header.{name}", "is not percent-encoded UTF-8") from None
     if len(text) > max_length:
         raise Invalid.field(f"header.{name}", f"longer than {max_length} characters")
-    if has_control_chars(text) or not is_nfc(text):
-        raise Invalid.field(f"header.{name}", "must be NFC text without control characters")
+    problem = text_problem(text)
+    if problem is not None:
+        raise Invalid.field(f"header.{name}", problem)
+    if not is_nfc(text):
+        raise Invalid.field(f"header.{name}", "must be Unicode NFC (precomposed letters)")
     return text or None
 
 
@@ -157,6 +210,22 @@ def check_if_match(if_match: str | None, current: str) -> None:
     if current not in candidates and "*" not in candidates:
         raise PreconditionFailed("the record changed since it was read (stale If-Match)")
 
+
+# Required in the document and by the server: FastAPI reports it missing and the error
+# handler answers that with 428 Precondition Required (registry/api/errors.py).
+IfMatchHeader = Annotated[
+    str,
+    Header(
+        alias="if-match",
+        description="The ETag you read (412 when the record changed since; 428 when missing).",
+    ),
+]
+# A page's cursor as this API issues it (``next_cursor``): 16 bytes, base64url, no padding.
+CursorQuery = Annotated[
+    str | None,
+    Query(pattern=r"^[A-Za-z0-9_-]{22}$", description="`next_cursor` of the previous page"),
+]
+LimitQuery = Annotated[int, Query(ge=1, le=500, description="page size")]
 
 SessionDep = Annotated[Session, Depends(db_session)]
 CtxDep = Annotated[Ctx, Depends(ctx)]

@@ -12,14 +12,13 @@ from registry.access import policy
 from registry.access.scope import get_visible
 from registry.api.crud import etag_of
 from registry.api.deps import CtxDep, ServicesDep, SessionDep
-from registry.api.errors import ERROR_RESPONSES
 from registry.audit.service import log_read
 from registry.documents.models import Document
 from registry.documents.service import attach_document
 from registry.errors import Forbidden, Invalid
 from schemas.documents import DocumentRead
 
-router = APIRouter(tags=["documents"], responses=ERROR_RESPONSES)
+router = APIRouter(tags=["documents"])
 
 
 @router.post(

@@ -34,18 +34,84 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+# How long a refused caller should wait when the refusal does not say (seconds).
+RETRY_AFTER_DEFAULT = 60
+# RFC 6750 §3: a 401 names the scheme the client must use.
+WWW_AUTHENTICATE = 'Bearer realm="cadre registry"'
+
+
+def _headers(status: int, exc: Exception | None = None) -> dict[str, str]:
+    """The headers an error status promises: WWW-Authenticate on 401, Retry-After on 429."""
+    if status == 401:
+        return {"WWW-Authenticate": WWW_AUTHENTICATE}
+    if status == 429:
+        return {"Retry-After": str(getattr(exc, "retry_after", RETRY_AFTER_DEFAULT))}
+    return {}
+
+
 def _body(
     request: Request,
     status: int,
     code: str,
     message: str,
     issues: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     rid = getattr(request.state, "request_id", None)
     payload = {
         "error": {"code": code, "message": message, "issues": issues or [], "request_id": rid}
     }
-    return JSONResponse(payload, status_code=status)
+    return JSONResponse(payload, status_code=status, headers=headers)
+
+
+def _allowed_methods(app: Any, path: str) -> str | None:
+    """What ``Allow`` says on a 405: the methods the document gives the path, from its most
+    specific template (``/persons/lookup`` over ``/persons/{person_id}``); a path is served
+    by several routes, one per method, so the route that refused knows only its own."""
+    paths: dict[str, Any] = app.openapi().get("paths", {})
+    best: tuple[int, list[str]] | None = None
+    parts = path.rstrip("/").split("/") if path != "/" else [""]
+    for template, ops in paths.items():
+        pattern = template.rstrip("/").split("/") if template != "/" else [""]
+        if len(pattern) != len(parts):
+            continue
+        literal = 0
+        for want, got in zip(pattern, parts, strict=True):
+            if want.startswith("{") and want.endswith("}"):
+                if not got:
+                    break
+            elif want != got:
+                break
+            else:
+                literal += 1
+        else:
+            methods = sorted(m.upper() for m in ops if m != "parameters")
+            if best is None or literal > best[0]:
+                best = (literal, methods)
+    return None if best is None else ", ".join(best[1])
+
+
+def _missing_if_match(errors: Any) -> bool:
+    return any(
+        e.get("type") == "missing" and tuple(e.get("loc", ())) == ("header", "if-match")
+        for e in errors
+    )
+
+
+_JSON = ("", "application/json", "application/merge-patch+json")  # none: read as JSON
+
+
+def _wrong_media_type(request: Request, errors: Any) -> bool:
+    """A JSON body sent as something else: FastAPI reports the body as not an object."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    has_body = request.headers.get("content-length", "0") not in ("", "0") or (
+        "transfer-encoding" in request.headers
+    )
+    return (
+        has_body
+        and media not in _JSON
+        and any(tuple(e.get("loc", ()))[:1] == ("body",) for e in errors)
+    )
 
 
 def _loc(loc: tuple[Any, ...]) -> str:
@@ -71,18 +137,44 @@ def install(app: FastAPI) -> None:
         if exc.status_code >= 500:
             log.error("api.error", code=exc.code, path=request.url.path)
             return _body(request, exc.status_code, exc.code, "internal error")
-        return _body(request, exc.status_code, exc.code, exc.message, issues)
+        headers = _headers(exc.status_code, exc)
+        return _body(request, exc.status_code, exc.code, exc.message, issues, headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        if _missing_if_match(errors):
+            return _body(
+                request,
+                428,
+                "precondition_required",
+                "If-Match is required: read the record and send its ETag",
+            )
+        if _wrong_media_type(request, errors):
+            return _body(
+                request,
+                415,
+                "unsupported_media_type",
+                "the body must be JSON (Content-Type: application/json)",
+                [{"field": "header.content-type", "reason": "must be application/json"}],
+            )
         # Never echo the offending input: it may be an identification number.
-        issues = [{"field": _loc(e["loc"]), "reason": e["msg"]} for e in exc.errors()]
+        issues = [{"field": _loc(e["loc"]), "reason": e["msg"]} for e in errors]
         return _body(request, 422, "invalid", "request validation failed", issues)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:
+            # FastAPI could not parse the body (not UTF-8, not JSON): an invalid body.
+            issue = {"field": "body", "reason": "is not a JSON document in UTF-8"}
+            return _body(request, 422, "invalid", "request validation failed", [issue])
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return _body(request, exc.status_code, code, str(exc.detail))
+        headers = dict(exc.headers or {}) | _headers(exc.status_code)
+        if exc.status_code == 405:
+            allowed = _allowed_methods(request.app, request.url.path)
+            if allowed:
+                headers["Allow"] = allowed
+        return _body(request, exc.status_code, code, str(exc.detail), headers=headers)
 
     @app.exception_handler(StaleDataError)
     async def stale(request: Request, exc: StaleDataError) -> JSONResponse:

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Header, Response, status
+from fastapi import APIRouter, Response, status
 
 from registry.access import policy
 from registry.access.scope import require_writable
 from registry.api.crud import etag_of
-from registry.api.deps import CtxDep, SessionDep, check_if_match
-from registry.api.errors import ERROR_RESPONSES
+from registry.api.deps import CtxDep, IfMatchHeader, SessionDep, check_if_match
 from registry.context import Ctx
 from registry.errors import Forbidden
 from registry.party.models import PartyMembership
 from registry.party.service import change_status, transfer
 from schemas.party import PartyEventRead, PartyStatusChange, PartyTransfer
 
-router = APIRouter(tags=["party membership"], responses=ERROR_RESPONSES)
+router = APIRouter(tags=["party membership"])
 
 
 def require_sensitive(ctx: Ctx) -> None:
@@ -39,7 +38,7 @@ def post_status(
     session: SessionDep,
     ctx: CtxDep,
     response: Response,
-    if_match: Annotated[str | None, Header()] = None,
+    if_match: IfMatchHeader,
 ) -> Any:
     require_sensitive(ctx)
     m = require_writable(session, PartyMembership, membership_id, ctx.principal)
@@ -62,7 +61,7 @@ def post_transfer(
     session: SessionDep,
     ctx: CtxDep,
     response: Response,
-    if_match: Annotated[str | None, Header()] = None,
+    if_match: IfMatchHeader,
 ) -> Any:
     require_sensitive(ctx)
     m = require_writable(session, PartyMembership, membership_id, ctx.principal)

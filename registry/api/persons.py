@@ -6,16 +6,25 @@ import uuid
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Header, Query, Response, status
-from pydantic import AwareDatetime
+from fastapi import APIRouter, Query, Response, status
 
 from registry.access import policy
 from registry.access.principal import Principal
 from registry.access.scope import get_visible, require_person_writable, scope_clause, visible
 from registry.alerts.service import reevaluate_people
-from registry.api.deps import CtxDep, ReasonDep, ServicesDep, SessionDep, check_if_match
-from registry.api.errors import ERROR_RESPONSES
+from registry.api.deps import (
+    CtxDep,
+    CursorQuery,
+    IfMatchHeader,
+    LimitQuery,
+    ReasonDep,
+    ServicesDep,
+    SessionDep,
+    check_if_match,
+)
 from registry.api.pagination import page
+from registry.api.params import IsoInstant
+from registry.api.references import check_references
 from registry.assignments.models import Assignment
 from registry.audit.asof import file_as_of
 from registry.audit.service import log_read, sensitive_fields_seen
@@ -32,7 +41,7 @@ from schemas.common import Page
 from schemas.person_file import PersonFile
 from schemas.persons import PersonCreate, PersonRead, PersonUpdate
 
-router = APIRouter(tags=["persons"], responses=ERROR_RESPONSES)
+router = APIRouter(tags=["persons"])
 
 
 def _writer(who: Principal) -> None:
@@ -48,6 +57,7 @@ def _writer(who: Principal) -> None:
 )
 def create(body: PersonCreate, session: SessionDep, ctx: CtxDep, response: Response) -> Any:
     _writer(ctx.principal)
+    check_references(session, ctx.principal, Person, body)
     person = create_person(session, ctx, body)
     session.commit()
     response.headers["ETag"] = file_etag(session, person, ctx.principal)
@@ -66,8 +76,8 @@ def list_persons(
     position_id: Annotated[uuid.UUID | None, Query(description="current holders")] = None,
     party_status: Annotated[str | None, Query(pattern=r"^[a-z_]{3,20}$")] = None,
     include_retired: bool = False,
-    cursor: Annotated[str | None, Query(max_length=64)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: CursorQuery = None,
+    limit: LimitQuery = 50,
 ) -> Any:
     stmt = visible(sa.select(Person), Person, ctx.principal)
     if not include_retired:
@@ -130,8 +140,8 @@ def read(
     ctx: CtxDep,
     response: Response,
     as_of: Annotated[
-        AwareDatetime | None,
-        Query(description="RFC 3339 instant: the file exactly as recorded then"),
+        IsoInstant | None,
+        Query(description="RFC 3339 instant (1900–2100): the file exactly as recorded then"),
     ] = None,
 ) -> Any:
     person = get_visible(session, Person, person_id, ctx.principal)
@@ -164,10 +174,11 @@ def update(
     ctx: CtxDep,
     response: Response,
     reason: ReasonDep,
-    if_match: Annotated[str | None, Header()] = None,
+    if_match: IfMatchHeader,
 ) -> Any:
     person = require_person_writable(session, person_id, ctx.principal)
     check_if_match(if_match, file_etag(session, person, ctx.principal))
+    check_references(session, ctx.principal, Person, body)
     update_person(session, ctx, person, body)
     reevaluate_people(session, {person.id})
     session.commit()
@@ -186,7 +197,7 @@ def retire(
     ctx: CtxDep,
     response: Response,
     reason: ReasonDep,
-    if_match: Annotated[str | None, Header()] = None,
+    if_match: IfMatchHeader,
 ) -> Any:
     person = require_person_writable(session, person_id, ctx.principal)
     check_if_match(if_match, file_etag(session, person, ctx.principal))

@@ -236,4 +236,8 @@ def expected_for(op: Op, role: str) -> int:
         return 200 if op.is_read else 403
     if op.resource in GLOBAL and role == "officer":
         return 200 if op.is_read else 403
+    if op.method == "POST" and not op.path_params:
+        # A create found its URL; its body names another unit's records: the body is invalid
+        # (422 naming the field), exactly as for ids that do not exist.
+        return 422
     return 200 if op.is_list else 404

@@ -58,7 +58,14 @@ PATH_IDS = {
     "alert_id": "alerts",
     "membership_id": "party-memberships",
 }
-NOT_PAGES = ("/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")
+NOT_PAGES = ("/openapi.json", "/docs", "/docs/init.js", "/docs/oauth2-redirect", "/redoc")
+
+
+def path_values() -> dict[str, list[str]]:
+    """Path parameters that are not ids: the record forms of the pages (``{key}``)."""
+    from registry.web.form_specs import FORMS
+
+    return {"key": sorted(FORMS)}
 
 
 @dataclass(frozen=True)
@@ -158,7 +165,11 @@ def query_values(reg: CanaryRegistry) -> dict[str, list[str]]:
 def fill(read: Read, reg: CanaryRegistry) -> list[str]:
     """Every path the read can take with the canary's ids (one per id)."""
     paths = [read.template]
+    fixed = path_values()
     for param in read.path_params:
+        if param in fixed:
+            paths = [p.replace(f"{{{param}}}", v) for p in paths for v in fixed[param]]
+            continue
         key = read.resource if param == "obj_id" else PATH_IDS.get(param)
         assert key in reg.ids, f"{read.route}: the walk cannot fill path parameter {param}"
         paths = [p.replace(f"{{{param}}}", i) for p in paths for i in reg.ids[key]]
