@@ -98,6 +98,9 @@ class Settings(BaseSettings):
     report_signature_on_behalf: str = "T/M BAN THƯỜNG VỤ"
     report_signature_title: str = "PHÓ BÍ THƯ THƯỜNG TRỰC"
     report_signer_name: str = ""
+    # API lookups (H2, issue 10): exact identification-number lookups a minute for an API
+    # token without a quota of its own (applications reconcile their people in bulk).
+    api_lookups_per_minute: int = 6000
 
     def resolved_database_url(self) -> str:
         if self.database_url:
