@@ -70,6 +70,7 @@ def _window(first: dt.date, last: dt.date) -> mf.Window:
 
 def _tables(session: Session, w: mf.Window) -> list[Table]:
     cadres = mf.cadres_by_unit(session, w)
+    people, leaders = mf.cadres_total(session, w)
     members = mf.members_by_cell(session, w)
     vacant = mf.vacancies(session, w)
     rules = mf.shortfalls_by_rule(session, w)
@@ -83,7 +84,7 @@ def _tables(session: Session, w: mf.Window) -> list[Table]:
             "1. Cán bộ, công chức theo đơn vị (người giữ chức danh, vị trí việc làm)",
             ["STT", "Đơn vị", "Số người", "Trong đó lãnh đạo, quản lý"],
             [[i, u, n, ld] for i, (u, n, ld) in enumerate(cadres, 1)],
-            ["", "Tổng cộng", sum(r[1] for r in cadres), sum(r[2] for r in cadres)],
+            ["", "Tổng cộng (mỗi người tính một lần)", people, leaders],
             [6, 60, 16, 22],
         ),
         Table(

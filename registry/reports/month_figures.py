@@ -71,6 +71,20 @@ def cadres_by_unit(session: Session, w: Window) -> list[tuple[str, int, int]]:
     return [(name, int(n), int(leaders)) for name, _path, n, leaders in rows]
 
 
+def cadres_total(session: Session, w: Window) -> tuple[int, int]:
+    """People holding a post on the last day, and leaders among them: each once, whatever
+    number of posts or units they hold."""
+    row = session.execute(
+        sa.select(
+            sa.func.count(sa.distinct(Assignment.person_id)),
+            sa.func.count(sa.distinct(sa.case((Position.is_leadership, Assignment.person_id)))),
+        )
+        .join(Position, Position.id == Assignment.position_id)
+        .where(_held_on(w.last))
+    ).one()
+    return int(row[0]), int(row[1])
+
+
 def vacancies(session: Session, w: Window) -> list[tuple[str, str, int, int]]:
     """Posts (existing by the month's end) with fewer holders than their headcount."""
     held = (

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import io
-
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
-from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
 from registry.audit.models import AuditEvent
-from registry.reports.monthly import Month, build
 from tests.factories import World
 from tests.web.conftest import csrf_of, sign_in
-
-MONTH = dt.datetime.now(dt.UTC).strftime("%Y-%m")
 
 
 def _reads(session: Session, person_id: object) -> list[AuditEvent]:
@@ -80,40 +73,3 @@ def test_auditor_sees_masked_fields_unless_a_purpose_is_stated(
         ("masked", None),
         ("ok", "Kiểm tra hồ sơ 2026"),
     ]
-
-
-def test_monthly_report_download_has_the_worlds_numbers(web: TestClient) -> None:
-    sign_in(web, "officer.a")
-    assert web.get("/reports/monthly", params={"month": MONTH}).status_code == 403
-    sign_in(web, "admin")
-    assert web.get("/reports/monthly", params={"month": "2026-13"}).status_code == 422
-    r = web.get("/reports/monthly", params={"month": MONTH})
-    assert r.status_code == 200 and r.headers["content-type"].startswith("application/vnd.open")
-    wb = load_workbook(io.BytesIO(r.content))
-    assert wb.sheetnames == [
-        "Headcount",
-        "Vacancies",
-        "Open shortfalls",
-        "Changes",
-        "Classifications",
-    ]
-    heads = {row[0]: row[2] for row in wb["Headcount"].iter_rows(min_row=2, values_only=True)}
-    assert heads == {"CB-A": 1, "CB-B": 1, "DU-P1": 0, "UBND-P1": 0, "VP-UBND": 0}
-    vacant = {(r[0], r[1]): r[4] for r in wb["Vacancies"].iter_rows(min_row=2, values_only=True)}
-    assert vacant == {
-        ("CB-A", "Bí thư chi bộ"): 1,
-        ("CB-A", "Phó Bí thư CB-A"): 1,
-        ("CB-B", "Phó Bí thư CB-B"): 1,
-        ("VP-UBND", "Công chức Văn phòng - Thống kê"): 2,
-    }
-    rules = {r[0]: r[1:] for r in wb["Open shortfalls"].iter_rows(min_row=2, values_only=True)}
-    assert rules["party_member"] == (2, 0, 0, "Chưa là đảng viên")
-    assert rules["qualification.political_theory"] == (2, 0, 0, "Thiếu trình độ lý luận chính trị")
-    changes = {(r[0], r[1]): r[2] for r in wb["Changes"].iter_rows(min_row=2, values_only=True)}
-    assert changes[("persons", "insert")] == 2 and changes[("users", "insert")] == 4
-    assert changes[("org_units", "insert")] == 5
-
-
-def test_report_of_a_month_without_changes(session: Session, world: World) -> None:
-    wb = load_workbook(io.BytesIO(build(session, Month(2001, 1))))
-    assert list(wb["Changes"].iter_rows(min_row=2, values_only=True)) == []
