@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from registry.dates import utcnow
 from registry.history import RecordVersion
 from registry.persons.models import Person
 from tests.api.helpers import (
@@ -284,3 +285,22 @@ def test_the_social_insurance_number_is_encrypted_and_masked(
     )
     assert_error(future, 422)
     assert issue_fields(future) == {"body.id_issued_on"}
+
+
+def test_the_file_as_recorded_at_an_instant_has_the_sections_as_they_were(
+    client: TestClient, world: World
+) -> None:
+    url = f"{API}/persons/{person_id(world)}"
+    before = utcnow().isoformat()
+    ids = {path: create(client, world, path).json()["id"] for path in BODIES}
+    after = utcnow().isoformat()
+    then = client.get(url, params={"as_of": before}, headers=world.auth("officer_a"))
+    assert then.status_code == 200, then.text
+    now = client.get(url, params={"as_of": after}, headers=world.auth("officer_a"))
+    assert now.status_code == 200, now.text
+    for path, section in SECTIONS.items():
+        assert then.json()[section] == [], section
+        assert [r["id"] for r in now.json()[section]] == [ids[path]], section
+    # Health stays closed to an application in the file as recorded, too.
+    svc = client.get(url, params={"as_of": after}, headers=world.auth("service"))
+    assert svc.status_code == 403 or svc.json()["health_records"] == []
