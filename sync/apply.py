@@ -9,6 +9,7 @@ become conflicts too. Nothing here writes unless a value actually differs.
 from __future__ import annotations
 
 import json
+import unicodedata
 import uuid
 from collections import Counter
 from collections.abc import Iterable
@@ -108,6 +109,20 @@ def record_conflict(
     return True
 
 
+# Names as the registry stores them whatever a peer sends: NFC, single-spaced (the adapters
+# already do this; applying it here too means no peer's NFD name becomes a conflict or a write).
+NAME_FIELDS = frozenset({"family_name", "middle_name", "given_name", "other_names"})
+
+
+def normalised(values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        f: " ".join(unicodedata.normalize("NFC", v).split())
+        if f in NAME_FIELDS and isinstance(v, str)
+        else v
+        for f, v in values.items()
+    }
+
+
 def same(field: str, ours: Any, theirs: Any) -> bool:
     if field == "birth_date" and isinstance(ours, str) and isinstance(theirs, str):
         return PartialDate.parse(ours).agrees_with(PartialDate.parse(theirs))
@@ -129,7 +144,7 @@ def decide(
     ``source_of``: provenance group → who last asserted it."""
     applied: dict[str, Any] = {}
     conflicts = 0
-    for field, theirs in values.items():
+    for field, theirs in normalised(values).items():
         ours = current.get(field)
         if same(field, ours, theirs):
             continue
