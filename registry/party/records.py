@@ -30,11 +30,19 @@ from schemas import party as s
 PARTY_UNITS = ("party_cell", "party_committee")
 
 
-def _party_unit(session: Session, ctx: Ctx, unit_id: uuid.UUID | None, field: str) -> None:
+def _party_unit(
+    session: Session, ctx: Ctx, unit_id: uuid.UUID | None, field: str, *, ours: bool = True
+) -> None:
+    """A party cell or committee; ``ours``: one the caller keeps. A unit outside the scope
+    answers like an unknown one, so a write can neither land there nor confirm it exists."""
     if unit_id is None:
         return
     unit = session.get(OrgUnit, unit_id)
-    if unit is None or unit.kind not in PARTY_UNITS:
+    if (
+        unit is None
+        or unit.kind not in PARTY_UNITS
+        or (ours and not in_scope(session, OrgUnit, unit_id, ctx.principal))
+    ):
         raise Invalid.field(f"body.{field}", "is not a party cell or party committee")
 
 
@@ -149,15 +157,14 @@ def create_transfer_record(
     session: Session, ctx: Ctx, data: s.PartyTransferRecordCreate
 ) -> PartyTransferRecord:
     require_person_writable(session, data.person_id, ctx.principal)
-    _membership(session, data.person_id)
+    # Our side of the transfer is a cell the caller keeps; the other may be any party unit
+    # of the registry, or one outside it named in text.
+    ours = "to_cell_id" if data.direction == "in" else "from_cell_id"
+    if getattr(data, ours) is None:
+        raise Invalid.field(f"body.{ours}", "is not a party cell or party committee")
     for field in ("from_cell_id", "to_cell_id"):
-        unit_id = getattr(data, field)
-        _party_unit(session, ctx, unit_id, field)
-    # Our side of the transfer is a cell the caller keeps.
-    ours = data.to_cell_id if data.direction == "in" else data.from_cell_id
-    if ours is None or not in_scope(session, OrgUnit, ours, ctx.principal):
-        side = "to_cell_id" if data.direction == "in" else "from_cell_id"
-        raise Invalid.field(f"body.{side}", "must be a party cell of this registry")
+        _party_unit(session, ctx, getattr(data, field), field, ours=field == ours)
+    _membership(session, data.person_id)
     t = PartyTransferRecord(**data.model_dump())
     _check_transfer(session, ctx, t)
     session.add(t)
