@@ -19,6 +19,7 @@ from registry.documents.store import DocumentStore
 from registry.runtime import audit_config
 from registry.security.headers import SecurityHeaders
 from registry.security.hygiene import InputHygiene
+from registry.security.shield import ErrorShield
 from registry.web.errors import track_sessions
 from registry.web.mount import mount_pages
 from registry.wiring import install
@@ -36,10 +37,11 @@ Nothing is physically deleted: DELETE retires a record. Errors share one body sh
 
 class RegistryApp(FastAPI):
     """FastAPI with the security headers outside everything, Starlette's own error middleware
-    included: a 500 carries them too."""
+    included (a 500 carries them too), and no exception handed on to the server (whose log
+    would print its message)."""
 
     def build_middleware_stack(self) -> ASGIApp:
-        return SecurityHeaders(super().build_middleware_stack())
+        return SecurityHeaders(ErrorShield(super().build_middleware_stack()))
 
 
 def create_app(
