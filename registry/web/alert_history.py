@@ -22,6 +22,9 @@ class Step:
     detail: str = ""
 
 
+BY_THE_RULES = ("act_opened", "act_resolved", "act_reopened")
+
+
 def _action(before: dict[str, object] | None, after: dict[str, object]) -> tuple[str, str]:
     if before is None:
         return "act_opened", ""
@@ -54,7 +57,9 @@ def history(session: Session, alert_id: uuid.UUID) -> list[Step]:
     before: dict[str, object] | None = None
     for data, actor, at in versions:
         action, detail = _action(before, data)
-        if action != "act_changed" or _who(actor):
-            steps.append(Step(action, _who(actor), at, detail))
+        # An evaluation run opens, resolves and reopens alerts, whoever started it.
+        who = "" if action in BY_THE_RULES else _who(actor)
+        if action != "act_changed" or who:
+            steps.append(Step(action, who, at, detail))
         before = data
     return steps

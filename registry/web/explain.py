@@ -52,6 +52,19 @@ REQUIREMENT_WORDS: dict[str, tuple[str, str]] = {
     "term_years": ("Nhiệm kỳ (năm)", "Term (years)"),
     "caps": ("Quy định giới hạn xếp loại", "Caps"),
     "waiting_months": ("Thời gian chờ sau kỷ luật (tháng)", "Waiting period (months)"),
+    "holders": ("Số người đang giữ", "Holders"),
+    "months_in_post": ("Số tháng đã giữ chức", "Months in post"),
+    "years_in_post": ("Số năm đã giữ chức", "Years in post"),
+    "years_left": ("Số năm công tác còn lại", "Years left"),
+    "retires_on": ("Ngày nghỉ hưu", "Retires on"),
+    "expires_on": ("Ngày hết hạn", "Expires on"),
+    "level": ("Trình độ", "Level"),
+    "since": ("Từ ngày", "Since"),
+    "until": ("Đến ngày", "Until"),
+    "form": ("Hình thức kỷ luật", "Form"),
+    "decided_on": ("Ngày quyết định", "Decided on"),
+    "planned": ("Số người trong quy hoạch", "Planned"),
+    "years_of_experience": ("Số năm kinh nghiệm", "Years of experience"),
 }
 PHRASES = {
     "vi": {

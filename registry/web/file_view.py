@@ -29,7 +29,10 @@ from schemas.persons import PersonRead
 # Not sections: the person's own fields, and bookkeeping of the sync.
 NOT_SECTIONS = {*PersonRead.model_fields, "provenance", "identity_verification"}
 # Columns never worth a cell: links, digests, bookkeeping.
-HIDDEN = {"person_id", "membership_id", "owner_id", "sha256", "components", "id", "version"}
+HIDDEN = {
+    *("person_id", "membership_id", "owner_id", "sha256", "components", "id", "version"),
+    *("created_at", "updated_at", "retired_at", "masked_fields"),
+}
 FIRST = ("work_history", "qualifications", "trainings", "evaluations", "party_membership")
 LADDER_ORDER = {kind: n for n, kind in enumerate(QUALIFICATION_LADDERS)}
 

@@ -56,6 +56,15 @@ LEVEL_CHOICES = tuple(
 )
 
 
+def iso_day(text: str) -> str:
+    """A date typed as dd/mm/yyyy (how people here write it) becomes ISO; anything else is
+    left for the wire model to judge (and name)."""
+    parts = text.split("/")
+    if len(parts) == 3 and all(p.isdigit() for p in parts) and len(parts[2]) == 4:
+        return f"{parts[2]}-{int(parts[1]):02d}-{int(parts[0]):02d}"
+    return text
+
+
 @dataclass(frozen=True)
 class RecordForm:
     key: str  # the address part: /persons/{id}/{key}/new
@@ -71,7 +80,7 @@ class RecordForm:
         for i in self.inputs:
             text = values.get(i.name, "").strip()
             if text:
-                out[i.name] = text
+                out[i.name] = iso_day(text) if i.kind == "date" else text
         return out
 
 

@@ -362,7 +362,7 @@ _EN.update(
         "add_evaluations": "Add evaluation",
         "add_commendations": "Add commendation",
         "add_disciplines": "Add discipline",
-        "add_assignments": "Add post (appointment, transfer…)",
+        "add_assignments": "Record a post held",
         "add_contact": "Edit contact details",
         "identity": "Personal details",
         "timeline": "Timeline",
