@@ -27,6 +27,8 @@ class Principal:
     org_unit_id: uuid.UUID | None
     org_path: str | None
     purpose: str | None = None
+    # The token's own quota of exact lookups a minute (None: the default of its kind).
+    lookups_per_minute: int | None = None
 
     @property
     def can_write(self) -> bool:

@@ -22,10 +22,23 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_token(session: Session, *, role: str, org_code: str | None, name: str) -> str:
-    """Store a new token's hash and return the token itself (shown once)."""
+LOOKUPS_MAX = 1_000_000  # a minute's lookups: far past any ward's need, well inside int32
+
+
+def create_token(
+    session: Session,
+    *,
+    role: str,
+    org_code: str | None,
+    name: str,
+    lookups_per_minute: int | None = None,
+) -> str:
+    """Store a new token's hash and return the token itself (shown once). Without
+    ``lookups_per_minute`` the token has the default quota of API tokens."""
     if role not in ROLES:
         raise Invalid.field("role", f"must be one of {', '.join(ROLES)}")
+    if lookups_per_minute is not None and not 0 <= lookups_per_minute <= LOOKUPS_MAX:
+        raise Invalid.field("lookups-per-minute", f"must be between 0 and {LOOKUPS_MAX}")
     org_id = None
     if org_code:
         org = session.scalar(sa.select(OrgUnit).where(OrgUnit.code == org_code))
@@ -35,7 +48,15 @@ def create_token(session: Session, *, role: str, org_code: str | None, name: str
     elif role != "admin":
         raise Invalid.field("org", f"a {role} token needs --org")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiToken(token_hash=hash_token(token), name=name, role=role, org_unit_id=org_id))
+    session.add(
+        ApiToken(
+            token_hash=hash_token(token),
+            name=name,
+            role=role,
+            org_unit_id=org_id,
+            lookups_per_minute=lookups_per_minute,
+        )
+    )
     session.flush()
     return token
 
@@ -58,4 +79,5 @@ def authenticate(session: Session, token: str, *, purpose: str | None) -> Princi
         org_unit_id=tok.org_unit_id,
         org_path=path,
         purpose=purpose,
+        lookups_per_minute=tok.lookups_per_minute,
     )

@@ -227,6 +227,12 @@ CursorQuery = Annotated[
 ]
 LimitQuery = Annotated[int, Query(ge=1, le=500, description="page size")]
 
+
+def rationed() -> None:
+    """Marks a route that takes from the caller's quota of exact lookups
+    (``registry.access.quota``): the document lists its 429 with ``Retry-After``."""
+
+
 SessionDep = Annotated[Session, Depends(db_session)]
 CtxDep = Annotated[Ctx, Depends(ctx)]
 ServicesDep = Annotated[AppServices, Depends(services)]

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import typing
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -51,9 +51,6 @@ ERROR_TEXT: dict[int, str] = {
     428: "If-Match missing",
     429: "over the caller's lookup quota; wait `Retry-After` seconds",
 }
-
-# Routes that answer 429 declare this dependency (``registry.access.quota``) …
-QUOTA_MARKERS: set[Callable[..., Any]] = set()
 
 
 def _calls(dependant: Dependant) -> Iterator[Any]:
@@ -101,7 +98,7 @@ def _error_statuses(route: APIRoute, method: str, op: dict[str, Any]) -> set[int
         statuses.add(415)
     if authed or has_body or flat.path or flat.query or flat.header:
         statuses.add(422)
-    if calls & QUOTA_MARKERS:
+    if deps.rationed in calls:
         statuses.add(429)
     return statuses
 

@@ -6,9 +6,9 @@ import uuid
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
-from registry.access import policy
+from registry.access import policy, quota
 from registry.access.principal import Principal
 from registry.access.scope import get_visible, require_person_writable, scope_clause, visible
 from registry.alerts.service import reevaluate_people
@@ -18,10 +18,11 @@ from registry.api.deps import (
     IfMatchHeader,
     LimitQuery,
     ReasonDep,
-    ServicesDep,
     SessionDep,
     check_if_match,
+    rationed,
 )
+from registry.api.lookup import router as lookup_router
 from registry.api.pagination import page
 from registry.api.params import IsoInstant
 from registry.api.references import check_references
@@ -42,6 +43,7 @@ from schemas.person_file import PersonFile
 from schemas.persons import PersonCreate, PersonRead, PersonUpdate
 
 router = APIRouter(tags=["persons"])
+router.include_router(lookup_router)
 
 
 def _writer(who: Principal) -> None:
@@ -65,11 +67,15 @@ def create(body: PersonCreate, session: SessionDep, ctx: CtxDep, response: Respo
     return load_file(session, ctx, person)
 
 
-@router.get("/persons", response_model=Page[PersonRead], summary="Find persons")
+@router.get(
+    "/persons",
+    response_model=Page[PersonRead],
+    summary="Find persons",
+    dependencies=[Depends(rationed)],  # ?nid= takes one lookup from the caller's quota
+)
 def list_persons(
     session: SessionDep,
     ctx: CtxDep,
-    svc: ServicesDep,
     q: Annotated[str | None, Query(max_length=100, description="accent-free name search")] = None,
     nid: Annotated[str | None, Query(pattern=r"^[0-9]{12}$", description="exact number")] = None,
     org_unit_id: Annotated[uuid.UUID | None, Query(description="org unit subtree")] = None,
@@ -89,7 +95,9 @@ def list_persons(
         stmt = stmt.where(Person.search_key.contains(key, autoescape=True))
     if nid is not None:
         policy.require_lookup(ctx.principal, param="nid", table="persons", field="nid")
-        svc.nid_lookups.hit(ctx.principal.subject)
+        per_minute = quota.allowance(ctx.principal, ctx.settings)
+        quota.take(session, ctx.principal.subject, 1, per_minute=per_minute)
+        session.commit()  # counted whatever happens next
         stmt = stmt.where(writer.find_by(ctx.cipher, "nid", nid))
     if org_unit_id is not None:
         org = get_visible(session, OrgUnit, org_unit_id, ctx.principal)

@@ -65,7 +65,7 @@ API_TOKENS = RecordKind(
     person_link=None,
     fields=(
         Field("token_hash", SEC, redacted_in_history=True),
-        *many("name", "role", "org_unit_id", "expires_at"),
+        *many("name", "role", "org_unit_id", "expires_at", "lookups_per_minute"),
     ),
 )
 
