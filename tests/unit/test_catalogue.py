@@ -35,6 +35,7 @@ MACHINERY = {
     "sync_remote_state",
     "sync_contract_drift",
     "identity_verifications",
+    "lookup_windows",
 }
 
 
