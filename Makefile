@@ -6,7 +6,11 @@ STAMP := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint fmt install bench clean
+CHROMIUM := /usr/bin/chromium
+DEJAVU := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+BROWSER_DEBS := chromium fonts-dejavu-core
+
+.PHONY: run test lint fmt install browser-deps bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +25,23 @@ install: $(STAMP)
 run: install
 	$(BIN)/python -m registry.devrun --host $(HOST) --port $(PORT)
 
-test: install
+# The browser tests drive Debian's Chromium (never a downloaded one) and the PDF report embeds
+# DejaVu Sans: installed here when missing (as root, or with password-less sudo); otherwise
+# the one command to run is printed and the tests do not start.
+browser-deps:
+	@if [ ! -x $(CHROMIUM) ] || [ ! -f $(DEJAVU) ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing $(BROWSER_DEBS) for the browser tests and the PDF report"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_DEBS); \
+	  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then \
+	    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_DEBS); \
+	  else \
+	    echo "make test needs Chromium and DejaVu fonts; run: sudo apt-get install -y $(BROWSER_DEBS)"; \
+	    exit 2; \
+	  fi; \
+	fi
+
+test: install browser-deps
 	$(BIN)/pytest -q
 
 lint: install

@@ -33,7 +33,7 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOTS = Path(__file__).parent / "screenshots"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 
 def _free_port() -> int:
@@ -78,7 +78,7 @@ def test_sign_in_filter_open_and_waive(server: str) -> None:
     until = (today() + dt.timedelta(days=120)).isoformat()
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="vi-VN")
         page.goto(f"{server}/alerts")
         expect(page.locator("h1")).to_have_text("Đăng nhập")  # sent to sign in first
 
@@ -96,11 +96,12 @@ def test_sign_in_filter_open_and_waive(server: str) -> None:
         expect(rows).to_have_count(1)
         expect(rows.first).to_contain_text("Nguyễn Thị Thu Hà")
         SCREENSHOTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / "alerts.png"), full_page=True)
+        page.screenshot(path=str(SCREENSHOTS / "review-alerts.png"), full_page=True)
 
         rows.first.locator("a").click()
         expect(page.locator("#status")).to_have_text("Đang mở")
-        expect(page.locator(".evidence")).to_contain_text("trung_cap")
+        expect(page.locator(".evidence")).to_contain_text("Trung cấp")  # in words, not a code
+        expect(page.locator(".evidence")).not_to_contain_text("trung_cap")
 
         page.fill("#waive textarea[name=reason]", "Đang học lớp Trung cấp lý luận chính trị")
         page.fill("#waive input[name=until]", until)
@@ -109,10 +110,11 @@ def test_sign_in_filter_open_and_waive(server: str) -> None:
         expect(page.locator("#waived-reason")).to_have_text(
             "Đang học lớp Trung cấp lý luận chính trị"
         )
-        expect(page.locator("#waived-until")).to_have_text(until)
+        shown = dt.date.fromisoformat(until).strftime("%d/%m/%Y")
+        expect(page.locator("#waived-until")).to_have_text(shown)
 
         page.goto(f"{server}/alerts?status=waived&lang=en")
         expect(page.locator("#alerts tbody tr")).to_have_count(1)
         expect(page.locator("#alerts")).to_contain_text("Waived")
         browser.close()
-    assert (SCREENSHOTS / "alerts.png").stat().st_size > 10_000
+    assert (SCREENSHOTS / "review-alerts.png").stat().st_size > 10_000
