@@ -73,13 +73,18 @@ def place_2025(unit_code: str, code_list: str, text: str) -> dict[str, str]:
     return {"unit_code": unit_code, "code_list": code_list, "text": text}
 
 
+@lru_cache(maxsize=1)
+def legacy_province_names() -> dict[str, str]:
+    """Pre-2025 two-digit province code → its name."""
+    return {r["gso_code_pre2025"]: r["province_pre2025"] for r in _rows(_ID_PREFIXES)}
+
+
 def unit_name(unit_code: str, code_list: str) -> str | None:
     """The name of a unit in its list, for a place given by code alone."""
     if code_list == "2025":
         return provinces_2025().get(unit_code) or communes_2025().get(unit_code)
     if code_list == "2004":
-        names = {r["gso_code_pre2025"]: r["province_pre2025"] for r in _rows(_ID_PREFIXES)}
-        return names.get(unit_code)
+        return legacy_province_names().get(unit_code)
     return None
 
 

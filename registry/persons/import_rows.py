@@ -305,8 +305,9 @@ class RowChecker:
             if not (code or text):
                 continue
             listed = listed or "2025"
-            named = unit_name(code, listed) if code else None
-            text = text or named or code  # an unknown code is refused for itself, not its text
+            # A place given by code alone is named from its list; an unknown code is refused
+            # for itself, not for a missing text.
+            text = text or (unit_name(code, listed) if code else None) or code
             payload[place] = {"unit_code": code or None, "code_list": listed, "text": text}
         return []
 
