@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import uuid
 from typing import Annotated
 
+import sqlalchemy as sa
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from registry.api.deps import AppServices, SessionDep
 from registry.audit.chain import set_audit_config
+from registry.dates import LOCAL
 from registry.history import Actor, set_actor
 from registry.users.models import User
 from registry.users.service import check_password, revoke_sessions
@@ -23,10 +27,19 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 
 def safe_next(target: object) -> str:
-    # Only a path on this site: "//host" or "/\host" would leave it (open redirect).
-    if isinstance(target, str) and target.startswith("/") and not target.startswith(("//", "/\\")):
+    """Where to go after signing in: a same-site relative path (one leading ``/``, no scheme,
+    host, ``//``, backslash or control character), else the home page. "//host" or "/\\host"
+    would leave the site (an open redirect)."""
+    if (
+        isinstance(target, str)
+        and target.startswith("/")
+        and not target.startswith(("//", "/\\"))
+        and "\\" not in target
+        and len(target) <= 300
+        and all(31 < ord(ch) != 127 for ch in target)
+    ):
         return target
-    return "/alerts"
+    return "/"
 
 
 def _address(request: Request) -> str:
@@ -53,25 +66,32 @@ def login(
     request: Request, form: FormDep, session: SessionDep, svc: ServicesDep, web: WebDep
 ) -> Response:
     now = web.clock()
-    address = web.throttle.key(web.secret, _address(request))
+    address = _address(request)
     username = text_field(form, "username", max_length=64).lower()
     password = form.get("password")
     context = {"next": safe_next(form.get("next")), "username": username}
-    over = web.throttle.attempt(session, address, now)
+    address_key = web.throttle.key(web.secret, address)
+    pair_key = web.throttle.pair_key(web.secret, username, address)
+    verdict = web.throttle.check(session, address_key=address_key, pair_key=pair_key, now=now)
     session.commit()  # counted before the password is checked, and seen by every process
-    if over:
-        return render.page(
-            request, "login.html", {**context, "failed": "throttled"}, status_code=429
-        )
+    if verdict.retry_at is not None:
+        return _throttled(request, context, now, verdict.retry_at)
     _record_as(session, svc, f"user:{username}", "sign-in")
     outcome = check_password(
         session, username=username, password=password if isinstance(password, str) else "", now=now
     )
     if outcome.user is None:
         session.commit()  # failed attempts count even though the answer is a refusal
-        status, failed = (429, "throttled") if outcome.locked else (401, "bad_credentials")
-        return render.page(request, "login.html", {**context, "failed": failed}, status_code=status)
-    web.throttle.forgive(session, address)
+        locks = [verdict.pair_ends] if verdict.pair_last and verdict.pair_ends else []
+        if outcome.locked:
+            locks.append(_locked_until(session, username) or now + web.throttle.window)
+        if locks:
+            return _throttled(request, context, now, max(locks))
+        return render.page(
+            request, "login.html", {**context, "failed": "bad_credentials"}, status_code=401
+        )
+    web.throttle.forgive(session, address_key)
+    web.throttle.succeeded(session, pair_key)
     session.commit()
     # A new session (and CSRF token) on sign-in, so a planted cookie is worth nothing.
     request.state.web_session = SessionData(
@@ -81,6 +101,35 @@ def login(
         seen=now.timestamp(),
     )
     return RedirectResponse(context["next"], status_code=303)
+
+
+def _locked_until(session: Session, username: str) -> dt.datetime | None:
+    until: dt.datetime | None = session.scalar(
+        sa.select(User.locked_until).where(User.username == username)
+    )
+    return until
+
+
+def retry_words(now: dt.datetime, retry_at: dt.datetime) -> str:
+    """``09:15`` in Vietnam time, with the day when it is not today there."""
+    local, today = retry_at.astimezone(LOCAL), now.astimezone(LOCAL).date()
+    clock = local.strftime("%H:%M")
+    return clock if local.date() == today else f"{clock} ngày {local.strftime('%d/%m/%Y')}"
+
+
+def _throttled(
+    request: Request, context: dict[str, str], now: dt.datetime, retry_at: dt.datetime
+) -> Response:
+    # Round up to the minute shown, so "thử lại sau 09:15" is never a minute too early.
+    shown = (retry_at + dt.timedelta(seconds=59)).replace(second=0, microsecond=0)
+    response = render.page(
+        request,
+        "login.html",
+        {**context, "failed": "throttled", "retry_at": retry_words(now, shown)},
+        status_code=429,
+    )
+    response.headers["Retry-After"] = str(max(1, math.ceil((shown - now).total_seconds())))
+    return response
 
 
 @router.post("/logout")

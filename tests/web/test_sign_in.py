@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import cast
 
+import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
 from registry.users.models import SignInFailures, User
+from registry.web.auth_pages import safe_next
 from registry.web.sessions import COOKIE
 from tests.web.conftest import PASSWORD, Clock, csrf_of, sign_in
 
@@ -46,38 +51,105 @@ def test_wrong_password_is_refused_and_counted(web: TestClient, session: Session
 
 
 def test_five_failures_lock_the_account_even_for_the_right_password(
-    web: TestClient, clock: Clock, session: Session
+    web: TestClient, clock: Clock
 ) -> None:
-    state = cast(FastAPI, web.app).state.web
-    for _ in range(5):
-        assert sign_in(web, "officer.a", "wrong password here").status_code in (401, 429)
-        # forget the address's failures: this test is about the lock on the account
-        state.throttle.succeeded(session, state.throttle.key(state.secret, "testclient"))
-        session.commit()
+    for n in range(5):
+        r = sign_in(web, "officer.a", "wrong password here")
+        assert r.status_code == (429 if n == 4 else 401)  # the fifth answer says it is locked
     r = sign_in(web, "officer.a")
     assert r.status_code == 429 and "quá nhiều lần" in r.text
     clock.advance(minutes=16)
     assert sign_in(web, "officer.a").status_code == 303
 
 
-def test_one_address_guessing_many_usernames_is_throttled(
-    web: TestClient, clock: Clock, session: Session
+def test_the_wait_is_stated_in_vietnam_time(web: TestClient, clock: Clock) -> None:
+    # The clock starts at 08:00 UTC = 15:00 in Vietnam; the lock ends 15 minutes later.
+    for _ in range(4):
+        assert sign_in(web, "officer.a", "wrong password here").status_code == 401
+    r = sign_in(web, "officer.a", "wrong password here")
+    assert r.status_code == 429
+    assert "thử lại sau 15:15" in r.text
+    assert r.headers["retry-after"] == "900"
+    clock.advance(minutes=5)
+    r = sign_in(web, "officer.a")
+    assert r.status_code == 429 and "thử lại sau 15:15" in r.text
+    assert r.headers["retry-after"] == "600"
+
+
+def test_one_persons_typos_do_not_lock_a_colleague_behind_the_same_address(
+    web: TestClient,
 ) -> None:
-    for n in range(5):
+    for _ in range(7):
+        assert sign_in(web, "officer.a", "wrong password here").status_code in (401, 429)
+    assert sign_in(web, "officer.a").status_code == 429
+    r = sign_in(web, "officer.b")  # same address ("testclient"), another account
+    assert r.status_code == 303, r.text
+    assert web.post("/logout", data={"csrf": csrf_of(web.get("/alerts"))}).status_code == 303
+    assert sign_in(web, "admin").status_code == 303
+
+
+def test_an_unknown_username_locks_like_a_real_one(web: TestClient) -> None:
+    """The answers do not tell which accounts exist."""
+    real = [sign_in(web, "officer.a", "wrong password here").status_code for _ in range(6)]
+    unknown = [sign_in(web, "no.such.user", "wrong password here").status_code for _ in range(6)]
+    assert real == unknown == [401, 401, 401, 401, 429, 429]
+
+
+def spray(web: TestClient, clock: Clock, session: Session, ceiling: int) -> None:
+    for n in range(ceiling):
         assert sign_in(web, f"nobody{n}", "whatever it is").status_code == 401
-    assert sign_in(web, "admin").status_code == 429  # even with the right password
-    # kept in the database, as a digest: another process sees the same count
-    rows = session.scalars(sa.select(SignInFailures)).all()
-    # five failures and the refused sixth attempt, counted before any password is checked
-    assert [r.failures for r in rows] == [6] and "testclient" not in rows[0].address_key
+    r = sign_in(web, "admin")  # even with the right password
+    assert r.status_code == 429 and "thử lại sau 15:15" in r.text
+    assert int(r.headers["retry-after"]) == 900
+    # Kept in the database, as digests only: another process sees the same counts.
+    keys = session.scalars(sa.select(SignInFailures.address_key)).all()
+    assert len(keys) == ceiling + 2  # the address, one pair per username tried
+    assert all(len(k) == 64 and "testclient" not in k and "nobody" not in k for k in keys)
     clock.advance(minutes=16)  # the window has passed
     assert sign_in(web, "admin").status_code == 303
+
+
+def test_one_address_spraying_many_accounts_hits_the_ceiling(
+    web: TestClient, clock: Clock, session: Session
+) -> None:
+    state = cast(FastAPI, web.app).state.web
+    state.throttle = dataclasses.replace(state.throttle, max_failures=12)
+    spray(web, clock, session, 12)
+
+
+@pytest.mark.slow
+def test_the_default_ceiling_is_far_above_an_offices_typos(
+    web: TestClient, clock: Clock, session: Session
+) -> None:
+    ceiling = cast(FastAPI, web.app).state.web.throttle.max_failures
+    assert ceiling >= 100
+    spray(web, clock, session, ceiling)
+
+
+@settings(max_examples=300)
+@given(st.text(max_size=40))
+def test_next_never_leaves_the_site(target: str) -> None:
+    result = safe_next(target)
+    assert result == "/" or result == target
+    assert result.startswith("/") and not result.startswith("//")
+    assert "\\" not in result and all(ord(ch) > 31 for ch in result)
+
+
+def test_next_is_honoured_for_a_path_and_refused_for_other_sites(web: TestClient) -> None:
+    for evil in ("//evil.example", "/\\evil.example", "https://evil.example/", "evil", "/a\nb"):
+        assert safe_next(evil) == "/"
+    form = web.get("/login?next=/persons")
+    r = web.post(
+        "/login",
+        data={"csrf": csrf_of(form), "username": "admin", "password": PASSWORD, "next": "/persons"},
+    )
+    assert r.status_code == 303 and r.headers["location"] == "/persons"
 
 
 def test_forms_without_the_csrf_token_are_refused(web: TestClient) -> None:
     web.get("/login")
     r = web.post("/login", data={"username": "admin", "password": PASSWORD})
-    assert r.status_code == 403 and "CSRF" in r.text
+    assert r.status_code == 403
     r = web.post("/login", data={"csrf": "forged", "username": "admin", "password": PASSWORD})
     assert r.status_code == 403
     assert web.get("/alerts").status_code == 303
@@ -123,6 +195,8 @@ def test_a_disabled_user_is_signed_out(web: TestClient, session: Session) -> Non
 
 
 def test_a_success_does_not_wipe_an_addresss_failures(web: TestClient) -> None:
+    state = cast(FastAPI, web.app).state.web
+    state.throttle = dataclasses.replace(state.throttle, max_failures=5)  # a small ceiling
     for n in range(4):
         assert sign_in(web, f"nobody{n}", "whatever it is").status_code == 401
     assert sign_in(web, "admin").status_code == 303  # one valid account of one's own…
