@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 import uuid
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
 from starlette.concurrency import run_in_threadpool
@@ -14,11 +17,58 @@ from registry.api.crud import etag_of
 from registry.api.deps import CtxDep, ServicesDep, SessionDep
 from registry.audit.service import log_read
 from registry.documents.models import Document
-from registry.documents.service import attach_document
-from registry.errors import Forbidden, Invalid
+from registry.documents.service import OWNER_TABLES, attach_document
+from registry.errors import FieldIssue, Forbidden, Invalid, RegistryError
 from schemas.documents import DocumentRead
 
 router = APIRouter(tags=["documents"])
+
+
+class UnsupportedMediaType(RegistryError):
+    status_code = 415
+    code = "unsupported_media_type"
+
+
+# What a personnel file's documents may be, and how each begins: a file that does not begin
+# as its type says is refused, so nobody stores an HTML page under a PDF's name.
+_ZIP = b"PK\x03\x04"  # DOCX, XLSX and ODT are zip containers
+MEDIA_TYPES: dict[str, tuple[bytes, ...]] = {
+    "application/pdf": (b"%PDF-",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (_ZIP,),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (_ZIP,),
+    "application/vnd.oasis.opendocument.text": (_ZIP,),
+    "application/vnd.oasis.opendocument.spreadsheet": (_ZIP,),
+}
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
+_OWNERS = "^(" + "|".join(OWNER_TABLES) + ")$"
+
+
+def _media_type(content_type: str) -> str:
+    media = content_type.split(";")[0].strip().lower()
+    if media not in MEDIA_TYPES:
+        raise UnsupportedMediaType(
+            f"documents may be {', '.join(sorted(MEDIA_TYPES))}",
+            issues=[FieldIssue("header.content-type", "is not an allowed document type")],
+        )
+    return media
+
+
+def _check_signature(media: str, content: bytes) -> None:
+    if not content:
+        raise Invalid.field("body", "is empty")
+    if not content.startswith(MEDIA_TYPES[media]):
+        raise Invalid.field("body", f"does not begin as a {media} file does")
+
+
+def content_disposition(filename: str) -> str:
+    """``attachment`` with the name twice (RFC 6266): an ASCII fallback for old clients and
+    the UTF-8 name percent-encoded (``filename*``) for Vietnamese names."""
+    plain = filename.replace("đ", "d").replace("Đ", "D")
+    fallback = unicodedata.normalize("NFKD", plain).encode("ascii", "ignore").decode()
+    fallback = re.sub(r"[^A-Za-z0-9._ -]", "_", fallback).strip() or "document"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 @router.post(
@@ -27,13 +77,7 @@ router = APIRouter(tags=["documents"])
     status_code=status.HTTP_201_CREATED,
     summary="Attach a file (raw body; Content-Type is its media type)",
     openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/pdf": {"schema": {"type": "string", "format": "binary"}},
-                "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
-            },
-        }
+        "requestBody": {"required": True, "content": dict.fromkeys(MEDIA_TYPES, _BINARY)}
     },
 )
 async def upload(
@@ -41,11 +85,12 @@ async def upload(
     svc: ServicesDep,
     session: SessionDep,
     ctx: CtxDep,
-    owner_table: Annotated[str, Query(max_length=64)],
+    owner_table: Annotated[str, Query(pattern=_OWNERS, description="the record's kind")],
     owner_id: uuid.UUID,
-    filename: Annotated[str, Query(max_length=200)],
-    content_type: Annotated[str, Header()] = "application/octet-stream",
+    filename: Annotated[str, Query(min_length=1, max_length=200)],
+    content_type: Annotated[str, Header(include_in_schema=False)] = "application/octet-stream",
 ) -> Any:
+    media = _media_type(content_type)
     if not policy.sees_document(ctx.principal, owner_table):
         raise Forbidden(f"documents of {owner_table} are not open to role {ctx.principal.role}")
     limit = svc.settings.max_document_bytes
@@ -58,6 +103,7 @@ async def upload(
         chunks.append(chunk)
 
     def store() -> DocumentRead:
+        _check_signature(media, b"".join(chunks))
         doc = attach_document(
             session,
             ctx,
@@ -65,7 +111,7 @@ async def upload(
             owner_table=owner_table,
             owner_id=owner_id,
             filename=filename,
-            media_type=content_type.split(";")[0].strip().lower(),
+            media_type=media,
             content=b"".join(chunks),
         )
         session.commit()
@@ -83,7 +129,28 @@ def read(document_id: uuid.UUID, session: SessionDep, ctx: CtxDep, response: Res
     return doc
 
 
-@router.get("/documents/{document_id}/content", summary="Document content", response_class=Response)
+@router.get(
+    "/documents/{document_id}/content",
+    summary="Document content (a download: attachment, never rendered)",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "the file, as an attachment",
+            "content": dict.fromkeys([*MEDIA_TYPES, "application/octet-stream"], _BINARY),
+            "headers": {
+                "Content-Disposition": {
+                    "description": "attachment; filename (ASCII) and filename* (UTF-8)",
+                    "required": True,
+                    "schema": {"type": "string"},
+                },
+                "X-Content-Type-Options": {
+                    "required": True,
+                    "schema": {"type": "string", "enum": ["nosniff"]},
+                },
+            },
+        }
+    },
+)
 def content(document_id: uuid.UUID, session: SessionDep, ctx: CtxDep, svc: ServicesDep) -> Response:
     if not ctx.principal.sees_sensitive:
         raise Forbidden(
@@ -102,8 +169,15 @@ def content(document_id: uuid.UUID, session: SessionDep, ctx: CtxDep, svc: Servi
         fields=["content"],
     )
     session.commit()  # the read is on record before anyone sees the data
+    # A legacy document of a type no longer allowed is served as bytes, never rendered.
+    media = doc.media_type if doc.media_type in MEDIA_TYPES else "application/octet-stream"
     return Response(
         body,
-        media_type=doc.media_type,
-        headers={"ETag": f'"{doc.sha256}"', "Cache-Control": "no-store"},
+        media_type=media,
+        headers={
+            "ETag": f'"{doc.sha256}"',
+            "Cache-Control": "no-store",
+            "Content-Disposition": content_disposition(doc.filename),
+            "X-Content-Type-Options": "nosniff",
+        },
     )
