@@ -16,7 +16,7 @@ from registry.alerts.privacy import shown_details
 from registry.api.deps import SessionDep
 from registry.audit.service import log_alert_reads
 from registry.context import Ctx
-from registry.errors import Invalid
+from registry.errors import Invalid, NotFound
 from registry.web import render
 from registry.web.alert_history import history
 from registry.web.alert_queries import STATUSES, AlertFilter, alert_row, comments, filter_choices
@@ -204,3 +204,12 @@ def comment(
         "alert comment (review page)",
         lambda ctx: service.comment(session, ctx, alert_id, text=body.text),
     )
+
+
+@router.get("/alerts/{alert_id}/{action}")
+def action_address(alert_id: uuid.UUID, action: str, me: UserDep) -> Response:
+    """An action's POST address opened as a page: the alert it acts on."""
+    del me
+    if action not in ("acknowledge", "assign", "waive", "comment"):
+        raise NotFound("no such page")
+    return RedirectResponse(f"/alerts/{alert_id}", status_code=303)

@@ -268,3 +268,24 @@ def _dry_run(
     lang = render.language(request)
     lines = [line for f in findings for line in finding_lines(session, f.rule, f.details(), lang)]
     return _render(request, session, me, person, spec.key, values=values, errors={}, findings=lines)
+
+
+def _form_page_redirect(key: str) -> None:
+    """A form's POST address opened as a page (a bookmark, a reload after sign-in): its form.
+    One route per form, so no other page under /persons/{id}/ is shadowed."""
+
+    def redirect(person_id: uuid.UUID, me: UserDep) -> Response:
+        del me
+        return RedirectResponse(f"/persons/{person_id}/{key}/new", status_code=303)
+
+    router.add_api_route(f"/persons/{{person_id}}/{key}", redirect, methods=["GET"])
+
+
+for _key in (*FORMS, "contact"):
+    _form_page_redirect(_key)
+
+
+@router.get("/persons/{person_id}/view")
+def view_address(person_id: uuid.UUID, me: UserDep) -> Response:
+    del me
+    return RedirectResponse(f"/persons/{person_id}", status_code=303)

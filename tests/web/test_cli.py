@@ -70,10 +70,16 @@ def test_report_monthly_writes_the_workbook(installation: Path) -> None:
     assert result.exit_code == 0, result.output
     path = installation / "reports" / f"monthly-{month}.xlsx"
     assert result.output.strip().endswith(str(path))
-    heads = list(load_workbook(path)["Headcount"].iter_rows(min_row=2, values_only=True))
-    assert heads == [("CB1", "Chi bộ 1", 0)]
+    cover = load_workbook(path)["Báo cáo"]
+    assert cover["A1"].value == "ĐẢNG BỘ PHƯỜNG LÊ CHÂN"
+    assert cover["B1"].value == "ĐẢNG CỘNG SẢN VIỆT NAM"
+    pdf = CliRunner().invoke(app, ["report", "monthly", "--month", month, "--format", "pdf"])
+    assert pdf.exit_code == 0, pdf.output
+    assert Path(pdf.output.strip()).read_bytes()[:4] == b"%PDF"
     bad = CliRunner().invoke(app, ["report", "monthly", "--month", "11/2026"])
     assert bad.exit_code == 2 and "YYYY-MM" in bad.output
+    future = CliRunner().invoke(app, ["report", "monthly", "--month", "2999-01"])
+    assert future.exit_code == 2 and "future" in future.output
 
 
 def test_the_job_writes_once_from_the_25th(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+import uuid
 
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
@@ -198,3 +199,18 @@ def test_a_one_time_password_must_be_changed_before_anything_opens(
     assert issue_one_time(session, username="demo.admin", now=utcnow()).password is None
     assert sign_in(web, "demo.admin", issued.password).status_code == 401  # used up
     assert sign_in(web, "demo.admin", new).status_code == 303
+
+
+def test_post_only_addresses_opened_as_pages_lead_to_their_page(
+    web: TestClient, world: World, session: Session
+) -> None:
+    person = world.persons["a"]
+    sign_in(web, "officer.a")
+    r = web.get(f"/persons/{person.id}/trainings")
+    assert r.status_code == 303 and r.headers["location"] == f"/persons/{person.id}/trainings/new"
+    r = web.get(f"/persons/{person.id}/view")
+    assert r.status_code == 303 and r.headers["location"] == f"/persons/{person.id}"
+    alert_id = session.scalars(sa.text("SELECT id FROM alerts")).first()
+    r = web.get(f"/alerts/{uuid.UUID(str(alert_id))}/waive")
+    assert r.status_code == 303 and r.headers["location"].startswith("/alerts/")
+    assert web.get(f"/alerts/{uuid.UUID(str(alert_id))}/nothing").status_code == 404
