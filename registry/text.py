@@ -110,7 +110,7 @@ def clean_name(text: str) -> str:
     decomposed letters are the same names), and single-spaced with no spaces at the ends.
     Only spaces (ordinary, no-break, ideographic) are collapsed here; tabs and breaks are
     refused by ``text_problem``."""
-    return _NAME_SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    return _NAME_SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip(" ")
 
 
 def search_key(*parts: str | None) -> str:

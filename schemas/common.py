@@ -49,8 +49,13 @@ def _multi_line(value: str) -> str:
     return value
 
 
+# Only spaces and line breaks are trimmed: Python's own strip() would also drop the control
+# characters it counts as white space (U+001C-U+001F, U+0085), which must be refused.
+_TRIM = " \t\n\r\u00a0\u3000"
+
+
 def _nfc(value: Any) -> Any:
-    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+    return unicodedata.normalize("NFC", value).strip(_TRIM) if isinstance(value, str) else value
 
 
 def _name_form(value: Any) -> Any:
@@ -66,16 +71,10 @@ _AsNFC = BeforeValidator(_nfc)
 
 Name = Annotated[str, _AsName, StringConstraints(min_length=1, max_length=60), _Line]
 OptName = Annotated[str, _AsName, StringConstraints(max_length=60), _Line]
-Text64 = Annotated[
-    str, _AsNFC, StringConstraints(min_length=1, max_length=64, strip_whitespace=True), _Line
-]
-Text200 = Annotated[
-    str, _AsNFC, StringConstraints(min_length=1, max_length=200, strip_whitespace=True), _Line
-]
+Text64 = Annotated[str, _AsNFC, StringConstraints(min_length=1, max_length=64), _Line]
+Text200 = Annotated[str, _AsNFC, StringConstraints(min_length=1, max_length=200), _Line]
 # Free text (reasons given in a form, comments): the one text that may keep line breaks.
-Text500 = Annotated[
-    str, _AsNFC, StringConstraints(min_length=1, max_length=500, strip_whitespace=True), _Lines
-]
+Text500 = Annotated[str, _AsNFC, StringConstraints(min_length=1, max_length=500), _Lines]
 Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.\-]{1,32}$")]
 
 
