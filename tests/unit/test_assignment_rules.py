@@ -7,7 +7,8 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from registry.assignments.rules import Interval, max_concurrent, overlaps
+from registry.assignments.rules import Interval, max_concurrent, overlaps, term_end
+from registry.standards.rules_career import _days
 
 BASE = dt.date(2024, 12, 20)  # a window that crosses a year end and a leap day
 WINDOW = 80
@@ -68,3 +69,32 @@ def test_open_and_far_ends() -> None:
     forever = (dt.date(2000, 1, 1), dt.date.max)
     assert max_concurrent([forever, (dt.date(2020, 1, 1), None)]) == 2
     assert overlaps(forever, (dt.date(9999, 12, 31), None))
+
+
+@given(
+    start=st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2090, 12, 31)),
+    years=st.integers(1, 10),
+)
+def test_a_term_ends_the_day_before_its_anniversary(start: dt.date, years: int) -> None:
+    end = term_end(start, years)
+    after = end + dt.timedelta(days=1)
+    assert after.year == start.year + years
+    assert (after.month, after.day) == (start.month, start.day) or (
+        (start.month, start.day) == (2, 29) and (after.month, after.day) == (3, 1)
+    )
+
+
+spans = st.lists(
+    st.tuples(
+        st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2001, 12, 31)),
+        st.integers(0, 400),
+    ),
+    max_size=6,
+)
+
+
+@given(spans=spans)
+def test_experience_counts_each_day_once(spans: list[tuple[dt.date, int]]) -> None:
+    intervals = [(s, s + dt.timedelta(days=n)) for s, n in spans]
+    days = {s + dt.timedelta(days=i) for s, e in intervals for i in range((e - s).days + 1)}
+    assert _days(intervals) == len(days)
