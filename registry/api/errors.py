@@ -143,6 +143,17 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
+        allowed = _allowed_methods(request.app, request.url.path)
+        if allowed is not None and request.method not in allowed.split(", "):
+            # PATCH /persons/lookup reached PATCH /persons/{person_id} and failed there: the
+            # path the caller named has no such method.
+            return _body(
+                request,
+                405,
+                "method_not_allowed",
+                "Method Not Allowed",
+                headers={"Allow": allowed},
+            )
         if _missing_if_match(errors):
             return _body(
                 request,

@@ -7,9 +7,9 @@ rules):
 - the bearer scheme (``deps.bearer``) is the security of every route that needs a caller;
 - the error statuses of an operation are the ones its dependencies and parameters can
   produce (401/403 with a caller, 404 with an id in the path or a unit to search under,
-  409 on writes, 412/428 with If-Match, 415/422 with a body, 422 with any input, 429 under
-  a lookup quota), each with the one error body, ``WWW-Authenticate`` on 401 and
-  ``Retry-After`` on 429;
+  409 on writes, 412/428 with If-Match, 400/413/415 with a body, 422 everywhere — the input
+  hygiene checks every request's text — and 429 under a lookup quota), each with the one
+  error body, ``WWW-Authenticate`` on 401 and ``Retry-After`` on 429;
 - ``X-Change-Reason`` appears where it is read: optional on writes, required (by
   ``deps.stated_reason``) on changes; reads ignore it and do not list it.
 
@@ -41,12 +41,14 @@ ASSETS_PATH = "/docs/assets"
 WRITES = frozenset({"post", "put", "patch", "delete"})
 
 ERROR_TEXT: dict[int, str] = {
+    400: "the body is not UTF-8 (registry.security.hygiene)",
     401: "missing, unknown or expired token",
     403: "the role may not do this (or a sensitive record without a stated purpose)",
     404: "unknown id, or a record outside the caller's org scope",
     409: "conflicts with a rule (headcount, overlap, duplicate) or an existing record",
     412: "stale If-Match: the record changed since it was read",
-    415: "the body is not JSON",
+    413: "the body is larger than the server takes",
+    415: "the body is not of the media type the operation takes",
     422: "invalid input; `issues` names each field (`body.org_unit_id`, `query.as_of`) and why",
     428: "If-Match missing",
     429: "over the caller's lookup quota; wait `Retry-After` seconds",
@@ -94,10 +96,11 @@ def _error_statuses(route: APIRoute, method: str, op: dict[str, Any]) -> set[int
         statuses.add(409)
     if "if-match" in headers:
         statuses |= {412, 428}
-    if has_body:  # JSON bodies, and documents outside the allowed media types
-        statuses.add(415)
-    if authed or has_body or flat.path or flat.query or flat.header:
-        statuses.add(422)
+    if has_body:  # the hygiene reads every body before the route (registry/security)
+        statuses |= {400, 413, 415}
+    # The hygiene checks every text of every request (query, path, headers): any operation
+    # may be refused 422 naming the field, parameters or not.
+    statuses.add(422)
     if deps.rationed in calls:
         statuses.add(429)
     return statuses

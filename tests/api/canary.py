@@ -121,6 +121,7 @@ def person_planters(tag: str) -> dict[str, tuple[str, Mode, tuple[str, ...]]]:
         "religion_code": (rel, "keyed", (religions()[rel],)),
         "phone": ("09" + _digits(8), "text", ()),
         "email": (f"khue.{tag}@phuong-lechan.vn", "text", ()),
+        "social_insurance_no": (_digits(10), "text", ()),
     }
 
 

@@ -3,6 +3,7 @@ the request bodies and ids it sends, and the answer each role should get."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -110,46 +111,146 @@ def _create(resource: str) -> Any:
     return body
 
 
+# The generic resources other areas add (registry/api/resources_file.py, resources_party.py):
+# the walk builds their bodies from their own create models, so a new one needs no entry.
+def extra_resources() -> list[Any]:
+    from registry.api import resources_file, resources_party
+
+    return [*resources_file.RESOURCES, *resources_party.RESOURCES]
+
+
+# Ids a body refers to, by field name → the walk's record of that kind ("cell": the cell).
+_REFERENCES = {
+    "person_id": "persons",
+    "position_id": "positions",
+    "org_unit_id": "cell",
+    "party_cell_id": "cell",
+    "committee_id": "cell",
+    "to_cell_id": "cell",
+    "from_cell_id": "cell",
+    "standard_profile_id": "standard-profiles",
+}
+# Strings for a pattern-bound field without an example: the first that fits is sent.
+_PATTERNED = ("2020-2025", "2020-01", "2020-H1", "2020", "01", "a")
+
+
+def _synthesised(schema: dict[str, Any], defs: dict[str, Any]) -> Any:
+    """A value for one JSON-schema property: its example, enum, format or bounds."""
+    if "$ref" in schema:
+        return _synthesised(defs[schema["$ref"].split("/")[-1]], defs)
+    if "anyOf" in schema:
+        return _synthesised(next(s for s in schema["anyOf"] if s.get("type") != "null"), defs)
+    if "examples" in schema:
+        return schema["examples"][0]
+    if "enum" in schema:
+        return schema["enum"][0]
+    kind = schema.get("type")
+    if kind == "string":
+        if schema.get("format") == "date":
+            return "2020-01-01"
+        pattern = schema.get("pattern")
+        if pattern:
+            return next(v for v in _PATTERNED if re.search(pattern, v))
+        return "Bản ghi của lượt đi"[: schema.get("maxLength", 60)]
+    if kind in ("integer", "number"):
+        return max(1, schema.get("minimum", 1))
+    if kind == "boolean":
+        return False
+    if kind == "array":
+        return []
+    return {}
+
+
+def generic_body(model: Any, ids: Ids) -> dict[str, Any]:
+    """A create body for a generic resource: the model's own example when it has one, else
+    its required fields synthesised; every referenced id is the walk's record of that kind."""
+    schema = model.model_json_schema()
+    defs = schema.get("$defs", {})
+    examples = schema.get("examples") or ([schema["example"]] if "example" in schema else [])
+    body = dict(examples[0]) if examples else {}
+    for name in schema.get("required", []):
+        if name not in body:
+            body[name] = _synthesised(schema["properties"][name], defs)
+    for name in body:
+        if name in _REFERENCES and _REFERENCES[name] in ids:
+            body[name] = ids[_REFERENCES[name]]
+    return body
+
+
+def _generic(model: Any) -> Any:
+    def body(world: World, ids: Ids) -> dict[str, Any]:
+        return generic_body(model, ids)
+
+    return body
+
+
+def _generic_routes(path: str) -> list[tuple[str, str]]:
+    one = f"{API}/{path}/{{obj_id}}"
+    many = f"{API}/{path}"
+    return [("POST", many), ("GET", many), ("GET", one), ("PATCH", one), ("DELETE", one)]
+
+
+# Generic resources that no org unit owns (no person or unit column): reference data.
+GLOBAL |= {
+    r.path
+    for r in extra_resources()
+    if not {"person_id", "org_unit_id"} & set(r.model.__table__.c.keys())
+}
+# Generic resources special as a whole: closed, reads and writes, to applications and to
+# auditors without a purpose, like party memberships and disciplines.
+ROLE_ONLY |= {
+    route: ACTORS for r in extra_resources() if r.sensitive for route in _generic_routes(r.path)
+}
+
+
 # Bodies of the POST routes: (method, template) → builder(world, ids), or None for no body.
 # PATCH sends ``{}`` and DELETE nothing, so those routes need no entry.
-BODIES: dict[tuple[str, str], Any] = {
-    ("POST", f"{API}/{r}"): _create(r)
-    for r in (
-        "persons",
-        "org-units",
-        "positions",
-        "standard-profiles",
-        "party-memberships",
-        "assignments",
-        "qualifications",
-        "trainings",
-        "evaluations",
-        "commendations",
-        "disciplines",
-        "planning-entries",
-    )
-} | {
-    ("POST", f"{API}/party-memberships/{{membership_id}}/status"): lambda w, i: {
-        "to_status": "left",
-        "effective_on": "2020-01-01",
-    },
-    ("POST", f"{API}/party-memberships/{{membership_id}}/transfers"): lambda w, i: {
-        "to_cell_id": str(w.cell_a.id),
-        "effective_on": "2020-01-01",
-    },
-    ("POST", f"{API}/sync/conflicts/{{conflict_id}}/resolve"): lambda w, i: {
-        "resolution": "keep_local"
-    },
-    ("POST", f"{API}/sync/outbox/{{item_id}}/replay"): None,  # no body
-    ("POST", f"{API}/alerts/{{alert_id}}/acknowledge"): None,
-    ("POST", f"{API}/alerts/{{alert_id}}/waive"): lambda w, i: {
-        "reason": "Đang học lớp Trung cấp lý luận chính trị",
-        "until": "2099-07-01",
-    },
-    ("POST", f"{API}/alerts/{{alert_id}}/assign"): lambda w, i: {"to": "Ban Xây dựng Đảng"},
-    ("POST", f"{API}/alerts/{{alert_id}}/comments"): lambda w, i: {"text": "Đã nhắc đồng chí"},
-    ("POST", f"{API}/standards/evaluate"): None,
-}
+BODIES: dict[tuple[str, str], Any] = (
+    {
+        ("POST", f"{API}/{r}"): _create(r)
+        for r in (
+            "persons",
+            "org-units",
+            "positions",
+            "standard-profiles",
+            "party-memberships",
+            "assignments",
+            "qualifications",
+            "trainings",
+            "evaluations",
+            "commendations",
+            "disciplines",
+            "planning-entries",
+        )
+    }
+    | {
+        ("POST", f"{API}/party-memberships/{{membership_id}}/status"): lambda w, i: {
+            "to_status": "left",
+            "effective_on": "2020-01-01",
+        },
+        ("POST", f"{API}/party-memberships/{{membership_id}}/transfers"): lambda w, i: {
+            "to_cell_id": str(w.cell_a.id),
+            "effective_on": "2020-01-01",
+        },
+        ("POST", f"{API}/sync/conflicts/{{conflict_id}}/resolve"): lambda w, i: {
+            "resolution": "keep_local"
+        },
+        ("POST", f"{API}/sync/outbox/{{item_id}}/replay"): None,  # no body
+        ("POST", f"{API}/alerts/{{alert_id}}/acknowledge"): None,
+        ("POST", f"{API}/alerts/{{alert_id}}/waive"): lambda w, i: {
+            "reason": "Đang học lớp Trung cấp lý luận chính trị",
+            "until": "2099-07-01",
+        },
+        ("POST", f"{API}/alerts/{{alert_id}}/assign"): lambda w, i: {"to": "Ban Xây dựng Đảng"},
+        ("POST", f"{API}/alerts/{{alert_id}}/comments"): lambda w, i: {"text": "Đã nhắc đồng chí"},
+        ("POST", f"{API}/standards/evaluate"): None,
+        ("POST", f"{API}/persons/lookup"): lambda w, i: {"numbers": ["031179000002", "12ab"]},
+    }
+    | {("POST", f"{API}/{r.path}"): _generic(r.create) for r in extra_resources()}
+)
+# A POST that reads: it answers 200 to whoever may look numbers up (not auditors without
+# a purpose), and finds nothing outside the caller's scope.
+LOOKUP = ("POST", f"{API}/persons/lookup")
 # Raw upload: the owner goes in the query, the content is the body (see ``request``).
 UPLOAD = ("POST", f"{API}/documents")
 BODIES[UPLOAD] = None
@@ -236,7 +337,9 @@ def expected_for(op: Op, role: str) -> int:
         return 200 if op.is_read else 403
     if op.resource in GLOBAL and role == "officer":
         return 200 if op.is_read else 403
-    if op.method == "POST" and not op.path_params:
+    if (op.method, op.template) == LOOKUP:
+        return 403 if role == "auditor" else 200
+    if op.method == "POST" and not op.path_params and (op.method, op.template) != UPLOAD:
         # A create found its URL; its body names another unit's records: the body is invalid
         # (422 naming the field), exactly as for ids that do not exist.
         return 422
