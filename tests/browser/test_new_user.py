@@ -224,10 +224,17 @@ def test_new_user_from_make_run_to_the_report(served: Served) -> None:
         _no_raw_codes(page.inner_text("main"))
         _shot(page, "15-person-en")
         page.goto(f"{base}/persons?lang=vi")
+        for n, kind in enumerate(
+            ("qualifications", "evaluations", "disciplines", "assignments", "contact"), 16
+        ):
+            page.goto(f"{file_url}/{kind}/new")
+            expect(page.locator("#record-form")).to_be_visible()
+            _no_raw_codes(page.inner_text("main"))
+            _shot(page, f"{n}-form-{kind}")
 
         # The monthly report, both ways.
         page.goto(f"{base}/reports/monthly")
-        _shot(page, "16-report")
+        _shot(page, "21-report")
         with page.expect_download() as got:
             page.click("#download")
         xlsx = Path(got.value.path())
@@ -238,4 +245,6 @@ def test_new_user_from_make_run_to_the_report(served: Served) -> None:
         assert Path(got.value.path()).read_bytes()[:4] == b"%PDF"
         assert not [e for e in errors if "Content Security Policy" in e], errors
         browser.close()
-    assert len(list(SCREENSHOTS.glob("*.png"))) >= 16
+    first_and_last = ((1, "login"), (21, "report"))
+    assert all((SCREENSHOTS / f"{n:02d}-{s}.png").exists() for n, s in first_and_last)
+    assert len(list(SCREENSHOTS.glob("[0-2][0-9]-*.png"))) >= 21
