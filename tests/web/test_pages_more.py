@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
@@ -32,10 +34,12 @@ def test_dashboard_draws_scoped_charts(web: TestClient) -> None:
     english = web.get("/dashboard", params={"lang": "en"}).text
     assert "Not a party member: 1</title>" in english
     org_chart = page.text.split('id="chart-open_by_org"')[1].split("</figure>")[0]
-    assert "CB-A: 5</title>" in org_chart and "CB-B" not in org_chart
+    assert "Chi bộ Khu phố 1: 5</title>" in org_chart and "Khu phố 2" not in org_chart
     sign_in(web, "admin")
     org_chart = web.get("/dashboard").text.split('id="chart-open_by_org"')[1]
-    assert "CB-B: 4</title>" in org_chart  # its post short of a holder, three shortfalls
+    assert "Chi bộ Khu phố 2: 4</title>" in org_chart  # a post short of a holder, 3 shortfalls
+    trend = web.get("/dashboard").text.split('id="chart-trend"')[1].split("</figure>")[0]
+    assert re.search(r">[01][0-9]/20[0-9]{2}</tspan>", trend)  # months read mm/yyyy
 
 
 def test_person_page_is_on_the_audit_log_and_scoped(
