@@ -17,7 +17,9 @@ DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
 @contextmanager
-def fresh_database(url: str | None, *, sqlite: bool = False) -> Iterator[Engine]:
+def fresh_database(
+    url: str | None, *, sqlite: bool = False, keep: bool = False
+) -> Iterator[Engine]:
     if sqlite:
         with tempfile.TemporaryDirectory() as tmp:
             engine = make_engine(f"sqlite+pysqlite:///{Path(tmp) / 'bench.db'}")
@@ -36,6 +38,7 @@ def fresh_database(url: str | None, *, sqlite: bool = False) -> Iterator[Engine]
         yield engine
     finally:
         engine.dispose()
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not keep:
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()

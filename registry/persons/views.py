@@ -9,7 +9,10 @@ export bundle as soon as it is declared in the catalogue and given a section of 
 
 from __future__ import annotations
 
+import datetime as dt
+import decimal
 import hashlib
+import json
 import types
 import typing
 import uuid
@@ -83,6 +86,8 @@ _SECTIONS: dict[int, tuple[Section, ...]] = {}
 def sections() -> tuple[Section, ...]:
     """The file's sections of rows linked by ``person_id`` (computed once the models are
     imported; recomputed if a model is imported later)."""
+    import registry.models  # noqa: F401 - every model of the core, whoever calls first
+
     tables = Base.metadata.tables
     known = _SECTIONS.get(len(tables))
     if known is not None:
@@ -189,28 +194,124 @@ def arrange(rows: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     return out
 
 
-def load_rows(session: Session, person_id: uuid.UUID) -> dict[str, list[dict[str, Any]]]:
-    """Table → every row of the person's file in it (retired included: the ETag counts
-    them), and the identity verification under ``VERIFICATION``."""
-    out: dict[str, list[dict[str, Any]]] = {}
-    for s in sections():
-        stmt = sa.select(s.table).where(s.table.c.person_id == person_id)
-        out[s.kind] = [dict(r) for r in session.execute(stmt).mappings()]
+def _linked(dialect: str) -> list[tuple[str, sa.Table, sa.Select[Any]]]:
+    """(key, table, the rows' select) of every table of a file: the sections, the events
+    (through the membership), the identity verification."""
+    pid = sa.bindparam("pid", type_=sa.Uuid())
+    out: list[tuple[str, sa.Table, sa.Select[Any]]] = []
+    for n, s in enumerate(sections()):
+        t = s.table.alias(f"s{n}")
+        out.append((s.kind, s.table, _as_json(dialect, t, t.c.person_id == pid)))
     tables = Base.metadata.tables
     if EVENTS in PersonFile.model_fields:
-        ev, ms = tables[EVENTS], tables["party_memberships"]
-        stmt = sa.select(ev).join(ms, ms.c.id == ev.c.membership_id)
-        stmt = stmt.where(ms.c.person_id == person_id)
-        out[EVENTS] = [dict(r) for r in session.execute(stmt).mappings()]
+        ev, ms = tables[EVENTS].alias("ev"), tables["party_memberships"].alias("evm")
+        stmt = _as_json(dialect, ev, ms.c.person_id == pid)
+        out.append((EVENTS, tables[EVENTS], stmt.join_from(ev, ms, ms.c.id == ev.c.membership_id)))
     iv = tables.get("identity_verifications")
     if iv is not None and VERIFICATION in PersonFile.model_fields:
-        stmt = sa.select(iv).where(iv.c.person_id == person_id)
-        out[VERIFICATION] = [dict(r) for r in session.execute(stmt).mappings()]
+        t = iv.alias("iv")
+        out.append((VERIFICATION, iv, _as_json(dialect, t, t.c.person_id == pid)))
     return out
 
 
+def _as_json(dialect: str, t: Any, where: Any) -> sa.Select[Any]:
+    """One row as JSON text: ``row_to_json`` on PostgreSQL, ``json_object`` on SQLite."""
+    if dialect == "postgresql":
+        row: Any = sa.func.row_to_json(sa.literal_column(t.name))
+    else:
+        pairs: list[Any] = []
+        for c in t.columns:
+            pairs += [sa.literal(c.name), sa.func.json(c) if isinstance(c.type, sa.JSON) else c]
+        row = sa.func.json_object(*pairs)
+    return sa.select(sa.cast(row, sa.Text).label("r")).select_from(t).where(where)
+
+
+def _convert(column: sa.Column[Any]) -> Any:
+    """JSON value → what the ORM would have loaded (None: the value as it is)."""
+    kind = column.type
+    if isinstance(kind, sa.TypeDecorator):
+        kind = kind.impl_instance
+    if isinstance(kind, sa.Uuid):
+        return lambda v: v if isinstance(v, uuid.UUID) else uuid.UUID(str(v))
+    if isinstance(kind, sa.DateTime):
+        return _instant
+    if isinstance(kind, sa.Date):
+        return lambda v: dt.date.fromisoformat(v[:10])
+    if isinstance(kind, sa.Boolean):
+        return bool
+    if isinstance(kind, sa.Numeric) and not isinstance(kind, sa.Float):
+        return lambda v: decimal.Decimal(str(v))
+    if isinstance(kind, sa.Float):
+        return float
+    if isinstance(kind, sa.String | sa.Integer | sa.JSON | sa.Enum):
+        return None
+    raise TypeError(f"{column} has no JSON reading")  # a new type: teach it here
+
+
+def _instant(value: str) -> dt.datetime:
+    at = dt.datetime.fromisoformat(value)
+    return at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
+
+
+_READERS: dict[tuple[str, int], tuple[sa.CompoundSelect[Any], dict[str, Any]]] = {}
+
+
+def _reader(dialect: str) -> tuple[sa.CompoundSelect[Any], dict[str, Any]]:
+    """The one statement of a file (UNION ALL of every table's rows as JSON, each tagged
+    with its table) and, per table, its columns' converters; built once per dialect."""
+    key = (dialect, len(Base.metadata.tables))
+    known = _READERS.get(key)
+    if known is not None:
+        return known
+    parts, converters = [], {}
+    for name, table, stmt in _linked(dialect):
+        parts.append(stmt.add_columns(sa.literal_column(f"'{name}'").label("k")))
+        converters[name] = [(c.name, c.key, _convert(c)) for c in table.columns]
+    built = (sa.union_all(*parts), converters)
+    _READERS[key] = built
+    return built
+
+
+def load_rows(session: Session, person_id: uuid.UUID) -> dict[str, list[dict[str, Any]]]:
+    """Table → every row of the person's file in it (retired included: the ETag counts
+    them), and the identity verification under ``VERIFICATION``: one statement."""
+    stmt, converters = _reader(session.get_bind().dialect.name)
+    out: dict[str, list[dict[str, Any]]] = {name: [] for name in converters}
+    loads = json.loads
+    for text, name in session.execute(stmt, {"pid": person_id}):
+        raw = loads(text)
+        row = {}
+        for column, key, convert in converters[name]:
+            value = raw.get(column)
+            row[key] = value if value is None or convert is None else convert(value)
+        out[name].append(row)
+    return out
+
+
+_CACHE = "cadre.file_rows"
+
+
+def file_rows(session: Session, person_id: uuid.UUID) -> dict[str, list[dict[str, Any]]]:
+    """``load_rows``, loaded once per unit of work: the ETag and the file of one request
+    come from the same load. Forgotten at every flush, commit and rollback of the session,
+    so a write between them is always seen."""
+    hit = session.info.get(_CACHE)
+    if hit is not None and hit[0] == person_id:
+        return hit[1]  # type: ignore[no-any-return]
+    rows = load_rows(session, person_id)
+    if _CACHE not in session.info:
+        for name in ("after_flush", "after_commit", "after_rollback", "after_soft_rollback"):
+            sa.event.listen(session, name, _forget)
+    session.info[_CACHE] = (person_id, rows)
+    return rows
+
+
+def _forget(session: Session, *_: Any) -> None:
+    session.info[_CACHE] = None
+
+
 def load_file(session: Session, ctx: Ctx, person: Person) -> PersonFile:
-    rows = load_rows(session, person.id)
+    rows = file_rows(session, person.id)
     data = person_fields(ctx, person)
     data.update(arrange(rows))
     mask_sections(ctx, data)
@@ -242,4 +343,4 @@ def etag_of(person: Person, rows: Mapping[str, Sequence[Mapping[str, Any]]], who
 
 
 def file_etag(session: Session, person: Person, principal: Principal) -> str:
-    return etag_of(person, load_rows(session, person.id), principal)
+    return etag_of(person, file_rows(session, person.id), principal)
