@@ -50,3 +50,25 @@ def user_create(
             console.print(f"[red]error:[/red] {exc.message}")
             raise typer.Exit(code=2) from None
         typer.echo(str(user.id))
+
+
+@app.command("one-time")
+def user_one_time(
+    username: Annotated[str, typer.Option(help="the account whose password was forgotten")],
+) -> None:
+    """Print a one-time password for an existing account (as its last line); the user must
+    choose their own at the next sign-in, and the account's open sessions end."""
+    from registry.dates import utcnow
+    from registry.users.service import reset_one_time
+
+    settings = get_settings()
+    rt = Runtime(settings)
+    with rt.sessions.begin() as session:
+        rt.system_ctx(session, reason="user one-time password (forgotten password)")
+        try:
+            password = reset_one_time(session, username=username, now=utcnow())
+        except RegistryError as exc:
+            console.print(f"[red]error:[/red] {exc.message}")
+            raise typer.Exit(code=2) from None
+    console.print("one-time password (to be changed at the next sign-in):")
+    typer.echo(password)

@@ -165,6 +165,24 @@ def issue_one_time(session: Session, *, username: str, now: dt.datetime) -> OneT
     return OneTime(username, password, created=due is None)
 
 
+def reset_one_time(session: Session, *, username: str, now: dt.datetime) -> str:
+    """A forgotten password: a new one-time password for an existing account, to be changed
+    at the next sign-in; the account's lock and every open session end. The caller commits."""
+    user = session.scalar(sa.select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"user {username!r} not found")
+    password = _one_time_password()
+    user.password_hash = hash_password(password)
+    user.failed_attempts, user.locked_until, user.sessions_revoked_at = 0, None, now
+    due = session.get(PasswordChangeDue, user.id)
+    if due is None:
+        session.add(PasswordChangeDue(user_id=user.id, since=now))
+    else:
+        due.since = now
+    session.flush()
+    return password
+
+
 def password_change_due(session: Session, user_id: uuid.UUID) -> bool:
     return session.get(PasswordChangeDue, user_id) is not None
 

@@ -17,6 +17,7 @@ from registry.config import get_settings
 from registry.runtime import Runtime
 from registry.users.models import User
 from registry.users.passwords import verify_password
+from registry.users.service import password_change_due
 from sync.jobs import report as report_job
 from sync.runs import JobRun
 
@@ -50,6 +51,21 @@ def test_user_create_reads_the_password_from_stdin_and_stores_only_a_hash(
         assert PASSWORD not in user.password_hash and verify_password(user.password_hash, PASSWORD)
     again = CliRunner().invoke(app, [*args, "--password-stdin"], input=PASSWORD + "\n")
     assert again.exit_code == 2 and "already taken" in again.output
+
+
+def test_user_one_time_resets_a_forgotten_password(installation: Path) -> None:
+    args = ["user", "create", "--username", "quen.mk", "--role", "admin", "--password-stdin"]
+    assert CliRunner().invoke(app, args, input=PASSWORD + "\n").exit_code == 0
+    result = CliRunner().invoke(app, ["user", "one-time", "--username", "quen.mk"])
+    assert result.exit_code == 0, result.output
+    one_time = result.output.strip().splitlines()[-1]
+    with Runtime(get_settings()).sessions() as session:
+        user = session.scalar(sa.select(User).where(User.username == "quen.mk"))
+        assert user is not None and verify_password(user.password_hash, one_time)
+        assert not verify_password(user.password_hash, PASSWORD)
+        assert password_change_due(session, user.id)
+    missing = CliRunner().invoke(app, ["user", "one-time", "--username", "khong.co"])
+    assert missing.exit_code == 2 and "not found" in missing.output
 
 
 def test_user_create_prompts_twice(installation: Path) -> None:
