@@ -10,7 +10,7 @@ from fastapi import APIRouter, Response, status
 from registry.access import policy
 from registry.access.scope import require_writable
 from registry.api.crud import etag_of
-from registry.api.deps import CtxDep, IfMatchHeader, SessionDep, check_if_match
+from registry.api.deps import CtxDep, IfMatchHeader, ReasonDep, SessionDep, check_if_match
 from registry.context import Ctx
 from registry.errors import Forbidden
 from registry.party.models import PartyMembership
@@ -39,6 +39,7 @@ def post_status(
     ctx: CtxDep,
     response: Response,
     if_match: IfMatchHeader,
+    reason: ReasonDep,  # a party action changes the membership: say why
 ) -> Any:
     require_sensitive(ctx)
     m = require_writable(session, PartyMembership, membership_id, ctx.principal)
@@ -62,6 +63,7 @@ def post_transfer(
     ctx: CtxDep,
     response: Response,
     if_match: IfMatchHeader,
+    reason: ReasonDep,  # a party action changes the membership: say why
 ) -> Any:
     require_sensitive(ctx)
     m = require_writable(session, PartyMembership, membership_id, ctx.principal)

@@ -39,6 +39,9 @@ BIN = Path(sys.executable).parent
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 OFFICER_UNIT = "UBND-LC"  # the people's committee and its offices, in the demo ward
 DEMO_PERSONS = 60
+# One serving process: the findings of a run are then those of one process's answers, and
+# the server is up in seconds on a loaded machine.
+WORKERS = ("--workers", "1")
 
 
 @dataclass
@@ -101,7 +104,7 @@ def _token(env: dict[str, str], *args: str) -> str:
     return _cadre(env, "token", "create", *args).strip().splitlines()[-1]
 
 
-def _wait_for(url: str, server: subprocess.Popen[bytes], seconds: float = 60) -> None:
+def _wait_for(url: str, server: subprocess.Popen[bytes], seconds: float = 180) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -173,7 +176,7 @@ def run_backend(backend: str, max_examples: int, seed: int, keep: Path | None) -
             port = _free_port()
             log = (work / "server.log").open("wb")
             server = subprocess.Popen(
-                [str(BIN / "cadre"), "serve", "--host", "127.0.0.1", "--port", str(port)],
+                [str(BIN / "cadre"), "serve", "--host", "127.0.0.1", "--port", str(port), *WORKERS],
                 env=env,
                 cwd=ROOT,
                 stdout=log,
@@ -181,7 +184,12 @@ def run_backend(backend: str, max_examples: int, seed: int, keep: Path | None) -
             )
             base = f"http://127.0.0.1:{port}"
             try:
-                _wait_for(f"{base}/health", server)
+                try:
+                    _wait_for(f"{base}/health", server)
+                except SystemExit:
+                    log.flush()
+                    print((work / "server.log").read_text()[-3000:], file=sys.stderr)
+                    raise
                 for who, token in tokens.items():
                     started = time.monotonic()
                     report = work / f"{who}.ndjson"
