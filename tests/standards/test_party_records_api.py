@@ -133,7 +133,11 @@ def test_a_cell_reconciliation_is_filed_in_scope(client: TestClient, world: Worl
         "discrepancies": "Thiếu hồ sơ 01 đảng viên chuyển đến",
     }
     assert post(client, world, "officer_a", "party-register-reconciliations", body)["period"]
-    assert_error(send(client, world, "party-register-reconciliations", body, "officer_b"), 404)
+    # another cell's unit answers like an unknown one: refused on the field, nothing written
+    r = send(client, world, "party-register-reconciliations", body, "officer_b")
+    assert r.status_code in (404, 422), r.text
+    listed = client.get(f"{API}/party-register-reconciliations", headers=world.auth("admin"))
+    assert len(listed.json()["items"]) == 1
 
 
 def test_rule_parameters_are_read_by_all_and_changed_by_administrators(
