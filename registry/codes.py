@@ -10,16 +10,17 @@ ladders order qualification levels so that "at least X" is a comparison of ranks
 from __future__ import annotations
 
 import csv
+import os
 import unicodedata
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from registry.config import get_settings
-
 
 def _rows(name: str) -> list[dict[str, str]]:
-    own = get_settings().code_lists_dir
+    # ``Settings.code_lists_dir`` declares this setting; it is read here from the environment
+    # so that this leaf module (the adapters use it) stays free of the registry's configuration.
+    own = os.environ.get("CADRE_CODE_LISTS_DIR") or None
     path = None if own is None else Path(own) / name
     if path is not None and path.is_file():
         text = path.read_text("utf-8-sig")
