@@ -179,12 +179,13 @@ QUALIFICATION_LADDERS: dict[str, dict[str, int]] = {
     "defence_security": {"doi_tuong_4": 1, "doi_tuong_3": 2, "doi_tuong_2": 3, "doi_tuong_1": 4},
 }
 
-RANK_CODES = {
-    "01.001": "Chuyên viên cao cấp",
-    "01.002": "Chuyên viên chính",
-    "01.003": "Chuyên viên",
-    "01.004": "Cán sự",
-    "01.005": "Nhân viên",
-}
+
+def rank_names() -> dict[str, str]:
+    """Rank code → Vietnamese name, from the one rank list (``registry/data/ranks.csv``;
+    ``registry.ranks`` reads its ladders and seniority)."""
+    return {r["code"]: r["name_vi"] for r in _rows("ranks.csv")}
+
+
+RANK_CODES = rank_names()
 
 PLACE_CODE_LISTS = ("2004", "2025")

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import ConfigDict, Field
 
-from schemas.common import EntityRead, ReadModel, Text200, Text500, Wire
+from schemas.common import Day, EntityRead, ReadModel, Text200, Text500, Wire
 
 
 class AlertRead(EntityRead):
@@ -34,7 +34,7 @@ class AlertCommentRead(ReadModel):
 
 class AlertWaive(Wire):
     reason: Text500
-    until: dt.date = Field(description="the waiver ends; the alert reopens after this day")
+    until: Day = Field(description="the waiver ends; the alert reopens after this day")
 
     model_config = ConfigDict(
         json_schema_extra={

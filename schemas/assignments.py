@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field
 
-from schemas.common import EntityRead, Text64, Text200, Wire
+from schemas.common import Day, EntityRead, Text64, Text200, Wire
 
 AssignmentKind = Literal[
     "appointment", "election", "rotation", "secondment", "concurrent", "acting", "transfer"
@@ -31,14 +31,14 @@ class AssignmentCreate(Wire):
     external_post: Text200 | None = None
     external_unit: Text200 | None = None
     kind: AssignmentKind
-    valid_from: dt.date
-    valid_to: dt.date | None = None
+    valid_from: Day
+    valid_to: Day | None = None
     decision_no: Text64 | None = None
-    decision_date: dt.date | None = None
+    decision_date: Day | None = None
     decision_signer: Text200 | None = None
     end_kind: EndKind | None = None
     term_years: TermYears | None = None
-    reappointment_due_on: dt.date | None = Field(
+    reappointment_due_on: Day | None = Field(
         default=None, description="defaults to the end of the term (valid_from + term_years)"
     )
 
@@ -58,17 +58,17 @@ class AssignmentCreate(Wire):
 
 
 class AssignmentUpdate(Wire):
-    valid_from: dt.date | None = None
-    valid_to: dt.date | None = None
+    valid_from: Day | None = None
+    valid_to: Day | None = None
     kind: AssignmentKind | None = None
     external_post: Text200 | None = None
     external_unit: Text200 | None = None
     decision_no: Text64 | None = None
-    decision_date: dt.date | None = None
+    decision_date: Day | None = None
     decision_signer: Text200 | None = None
     end_kind: EndKind | None = None
     term_years: TermYears | None = None
-    reappointment_due_on: dt.date | None = None
+    reappointment_due_on: Day | None = None
 
 
 class AssignmentRead(EntityRead):

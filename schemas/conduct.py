@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import ConfigDict
 
-from schemas.common import EntityRead, Text64, Text200, Text500, Wire
+from schemas.common import Day, EntityRead, Text64, Text200, Text500, Wire
 
 DisciplineForm = Literal[
     "reprimand", "warning", "removal_from_post", "demotion", "dismissal", "expulsion"
@@ -17,7 +17,7 @@ class CommendationCreate(Wire):
     person_id: uuid.UUID
     title: Text200
     level: Text64 | None = None
-    decided_on: dt.date
+    decided_on: Day
     decision_no: Text64 | None = None
 
     model_config = ConfigDict(
@@ -36,7 +36,7 @@ class CommendationCreate(Wire):
 class CommendationUpdate(Wire):
     title: Text200 | None = None
     level: Text64 | None = None
-    decided_on: dt.date | None = None
+    decided_on: Day | None = None
     decision_no: Text64 | None = None
 
 
@@ -52,9 +52,9 @@ class DisciplineCreate(Wire):
     person_id: uuid.UUID
     authority: Literal["party", "state"]
     form: DisciplineForm
-    decided_on: dt.date
-    effective_from: dt.date
-    effective_to: dt.date | None = None
+    decided_on: Day
+    effective_from: Day
+    effective_to: Day | None = None
     decision_no: Text64 | None = None
     reason_text: Text500 | None = None
 
@@ -73,7 +73,7 @@ class DisciplineCreate(Wire):
 
 
 class DisciplineUpdate(Wire):
-    effective_to: dt.date | None = None
+    effective_to: Day | None = None
     decision_no: Text64 | None = None
     reason_text: Text500 | None = None
 

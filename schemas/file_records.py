@@ -382,4 +382,3 @@ class SalaryHistoryRead(_Read):
     salary_step: int | None
     salary_coefficient: decimal.Decimal
     allowances: list[dict[str, Any]] | None
-

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field
 
-from schemas.common import EntityRead, Text64, Text200, Text500, Wire
+from schemas.common import Day, EntityRead, Text64, Text200, Text500, Wire
 
 PartyStatus = Literal["probationary", "official", "transferred_out", "left", "expelled", "deceased"]
 
@@ -14,8 +14,8 @@ PartyStatus = Literal["probationary", "official", "transferred_out", "left", "ex
 class PartyMembershipCreate(Wire):
     person_id: uuid.UUID
     party_cell_id: uuid.UUID
-    admitted_on: dt.date
-    official_on: dt.date | None = None
+    admitted_on: Day
+    official_on: Day | None = None
     card_no: Text64 | None = None
     party_cv_no: Text64 | None = None
     status: Literal["probationary", "official"] = "probationary"
@@ -36,15 +36,15 @@ class PartyMembershipCreate(Wire):
 class PartyMembershipUpdate(Wire):
     """Corrections of recorded facts. Status changes and transfers have their own actions."""
 
-    admitted_on: dt.date | None = None
-    official_on: dt.date | None = None
+    admitted_on: Day | None = None
+    official_on: Day | None = None
     card_no: Text64 | None = None
     party_cv_no: Text64 | None = None
 
 
 class PartyStatusChange(Wire):
     to_status: PartyStatus
-    effective_on: dt.date
+    effective_on: Day
     decision_no: Text64 | None = None
 
     model_config = ConfigDict(
@@ -60,7 +60,7 @@ class PartyStatusChange(Wire):
 
 class PartyTransfer(Wire):
     to_cell_id: uuid.UUID
-    effective_on: dt.date
+    effective_on: Day
     decision_no: Text64 | None = None
 
 
@@ -85,8 +85,6 @@ class PartyEventRead(EntityRead):
     decision_no: str | None = Field(default=None)
 
 
-# Dates of party records: within the registry's range (bad input is a 422 naming the field).
-Day = Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), le=dt.date(2100, 12, 31))]
 Term = Annotated[str, Field(pattern=r"^[0-9]{4}-[0-9]{4}$")]
 CommitteeLevel = Literal["chi_bo", "dang_bo_bo_phan", "dang_bo_co_so", "cap_tren"]
 CommitteeRole = Literal["bi_thu", "pho_bi_thu", "uy_vien_thuong_vu", "uy_vien"]

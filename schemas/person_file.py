@@ -14,7 +14,14 @@ from schemas.file_records import (
     PersonalHistoryRead,
     SalaryHistoryRead,
 )
-from schemas.party import PartyEventRead, PartyMembershipRead
+from schemas.party import (
+    PartyCommitteeMembershipRead,
+    PartyDuesPaymentRead,
+    PartyEventRead,
+    PartyMembershipRead,
+    PartyProbationRead,
+    PartyTransferRecordRead,
+)
 from schemas.persons import PersonRead, ProvenanceRead
 from schemas.planning import PlanningEntryRead
 from schemas.qualifications import QualificationRead, TrainingRead
@@ -42,6 +49,10 @@ class PersonFile(PersonRead):
     health_records: list[HealthRecordRead] = Field(default_factory=list)
     organisation_memberships: list[OrganisationMembershipRead] = Field(default_factory=list)
     salary_history: list[SalaryHistoryRead] = Field(default_factory=list)
+    party_committee_memberships: list[PartyCommitteeMembershipRead] = Field(default_factory=list)
+    party_probations: list[PartyProbationRead] = Field(default_factory=list)
+    party_transfers: list[PartyTransferRecordRead] = Field(default_factory=list)
+    party_dues_payments: list[PartyDuesPaymentRead] = Field(default_factory=list)
     provenance: list[ProvenanceRead] = Field(default_factory=list)
     identity_verification: IdentityVerificationRead | None = Field(
         default=None, description="the population database's last answer about this person"

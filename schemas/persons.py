@@ -7,9 +7,9 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from registry.codes import place_2025, place_issue
+from registry.codes import RANK_CODES, place_2025, place_issue
 from registry.persons.loose_dates import parse_loose
-from schemas.common import EntityRead, Name, OptName, ReadModel, Text64, Text200, Wire
+from schemas.common import Day, EntityRead, Name, OptName, ReadModel, Text64, Text200, Wire
 
 Sex = Literal["M", "F"]
 LifeStatus = Literal["alive", "deceased"]
@@ -44,7 +44,7 @@ def _partial_date(value: str) -> str:
 class _PersonFields(Wire):
     nid: str | None = Field(default=None, description="12-digit personal identification number")
     cmnd: str | None = Field(default=None, description="legacy 9-digit identity card number")
-    id_issued_on: dt.date | None = Field(
+    id_issued_on: Day | None = Field(
         default=None, description="issue date of the identity card (CCCD or CMND)"
     )
     id_issue_place: Text200 | None = Field(
@@ -61,13 +61,21 @@ class _PersonFields(Wire):
     current_residence: Place | None = None
     phone: str | None = Field(default=None, pattern=r"^\+?[0-9]{8,15}$")
     email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-    death_date: dt.date | None = None
+    death_date: Day | None = None
     general_education: str | None = Field(default=None, pattern=r"^[0-9]{1,2}/[0-9]{2}$")
-    recruited_on: dt.date | None = None
+    recruited_on: Day | None = None
     recruiting_agency: Text200 | None = None
     civil_servant_no: Text64 | None = None
     rank_code: str | None = Field(default=None, pattern=r"^[0-9]{2}\.[0-9]{3}[a-z]?$")
     salary_grade: str | None = Field(default=None, max_length=8)
+
+    @field_validator("rank_code")
+    @classmethod
+    def _rank_on_the_list(cls, value: str | None) -> str | None:
+        if value is not None and value not in RANK_CODES:
+            raise ValueError("unknown rank code: not in the rank list (registry/data/ranks.csv)")
+        return value
+
     salary_step: int | None = Field(default=None, ge=1, le=20)
     salary_coefficient: decimal.Decimal | None = Field(
         default=None, ge=0, le=20, max_digits=5, decimal_places=2

@@ -5,14 +5,14 @@ import uuid
 
 from pydantic import ConfigDict, Field
 
-from schemas.common import EntityRead, Text64, Wire
+from schemas.common import Day, EntityRead, Text64, Wire
 
 
 class PlanningEntryCreate(Wire):
     person_id: uuid.UUID
     position_id: uuid.UUID
     term: str = Field(pattern=r"^[0-9]{4}-[0-9]{4}$")
-    decided_on: dt.date
+    decided_on: Day
     decision_no: Text64 | None = None
 
     model_config = ConfigDict(
@@ -29,7 +29,7 @@ class PlanningEntryCreate(Wire):
 
 
 class PlanningEntryUpdate(Wire):
-    decided_on: dt.date | None = None
+    decided_on: Day | None = None
     decision_no: Text64 | None = None
 
 

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field
 
-from schemas.common import EntityRead, Text200, Wire
+from schemas.common import Day, EntityRead, Text200, Wire
 
 QualificationKind = Literal[
     "professional",
@@ -24,8 +24,8 @@ class QualificationCreate(Wire):
     level: str = Field(max_length=32)
     major: Text200 | None = None
     institution: Text200 | None = None
-    awarded_on: dt.date | None = None
-    expires_on: dt.date | None = None
+    awarded_on: Day | None = None
+    expires_on: Day | None = None
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -44,8 +44,8 @@ class QualificationUpdate(Wire):
     level: str | None = Field(default=None, max_length=32)
     major: Text200 | None = None
     institution: Text200 | None = None
-    awarded_on: dt.date | None = None
-    expires_on: dt.date | None = None
+    awarded_on: Day | None = None
+    expires_on: Day | None = None
 
 
 class QualificationRead(EntityRead):
@@ -65,8 +65,8 @@ class TrainingCreate(Wire):
     person_id: uuid.UUID
     course: Text200
     institution: Text200 | None = None
-    valid_from: dt.date
-    valid_to: dt.date | None = None
+    valid_from: Day
+    valid_to: Day | None = None
     hours: int | None = Field(default=None, ge=1, le=10000)
     mode: TrainingMode = "in_service"
     certificate: Text200 | None = None
@@ -89,8 +89,8 @@ class TrainingCreate(Wire):
 class TrainingUpdate(Wire):
     course: Text200 | None = None
     institution: Text200 | None = None
-    valid_from: dt.date | None = None
-    valid_to: dt.date | None = None
+    valid_from: Day | None = None
+    valid_to: Day | None = None
     hours: int | None = Field(default=None, ge=1, le=10000)
     mode: TrainingMode | None = None
     certificate: Text200 | None = None

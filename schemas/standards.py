@@ -5,14 +5,14 @@ from typing import Annotated, Any
 
 from pydantic import ConfigDict, Field
 
-from schemas.common import Code, EntityRead, Text200, Wire
+from schemas.common import Code, Day, EntityRead, Text200, Wire
 
 
 class StandardProfileCreate(Wire):
     code: Code
     name: Text200
-    effective_from: dt.date
-    effective_to: dt.date | None = None
+    effective_from: Day
+    effective_to: Day | None = None
     requirements: dict[str, Any] = Field(default_factory=dict)
 
     model_config = ConfigDict(
@@ -29,7 +29,7 @@ class StandardProfileCreate(Wire):
 
 class StandardProfileUpdate(Wire):
     name: Text200 | None = None
-    effective_to: dt.date | None = None
+    effective_to: Day | None = None
     requirements: dict[str, Any] | None = None
 
 
@@ -49,7 +49,7 @@ class RuleParameterCreate(Wire):
     key: Annotated[str, Field(pattern=r"^[a-z_.]{1,64}$")]
     value: Annotated[str, Field(min_length=1, max_length=32)]
     source: Text200
-    effective_from: Annotated[dt.date, Field(ge=dt.date(1990, 1, 1), le=dt.date(2100, 12, 31))]
+    effective_from: Annotated[Day, Field(ge=Day(1990, 1, 1), le=Day(2100, 12, 31))]
     effective_to: (
         Annotated[dt.date, Field(ge=dt.date(1990, 1, 1), le=dt.date(2100, 12, 31))] | None
     ) = None
