@@ -69,13 +69,13 @@ class Settings(BaseSettings):
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
 
-    # Personnel file and import (H5): a folder of code-list CSV files that replace the bundled
+    # Personnel file and import: a folder of code-list CSV files that replace the bundled
     # ones of registry/data by name (communes_2025.csv: the deployment's full commune list).
     code_lists_dir: Path | None = None
     # The oldest age a living person's birth date may give (older is a typing error).
     living_person_max_age: int = 120
 
-    # Performance (H6): a request chains its audit entries itself when the sequencer's lock is
+    # Performance: a request chains its audit entries itself when the sequencer's lock is
     # free (never waiting); off, only the scheduler's process and verify/export/checkpoint do,
     # every audit_sequence_every_seconds. `cadre serve` workers (0: one per core) and each
     # process's connection pool (0: sized from the workers and the database's limit).
@@ -85,7 +85,7 @@ class Settings(BaseSettings):
     db_pool_size: int = 0
     db_max_overflow: int = 5
 
-    # Monthly report (H3, issue 12): the heading, recipients and signature block (36-HD/VPTW).
+    # Monthly report: the heading, recipients and signature block (36-HD/VPTW).
     report_party_committee: str = "ĐẢNG BỘ PHƯỜNG LÊ CHÂN"
     report_issuing_office: str = "BAN XÂY DỰNG ĐẢNG"
     report_number_suffix: str = "BC/BXDĐ"
@@ -98,7 +98,7 @@ class Settings(BaseSettings):
     report_signature_on_behalf: str = "T/M BAN THƯỜNG VỤ"
     report_signature_title: str = "PHÓ BÍ THƯ THƯỜNG TRỰC"
     report_signer_name: str = ""
-    # API lookups (H2, issue 10): exact identification-number lookups a minute for an API
+    # API lookups: exact identification-number lookups a minute for an API
     # token without a quota of its own (applications reconcile their people in bulk).
     api_lookups_per_minute: int = 6000
 

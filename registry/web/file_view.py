@@ -3,7 +3,7 @@
 Driven by the file and the catalogue, not by page code per section: every section of
 ``PersonFile`` that holds records (a list, or one record) becomes a table whose columns are
 the declared fields of its record kind, labelled from the catalogue (``label_vi``) or
-``words.FIELDS``; a section another engineer adds to the file (family relations, military
+``words.FIELDS``; a section added to the file (family relations, military
 service, salary history …) appears without a change here. Ids are shown by what they name (a
 post by its title and unit, a unit by its name); a masked value or section reads "(ẩn)".
 """

@@ -1,4 +1,4 @@
-"""The route class of the review pages: H1's ``PageRoute`` (errors as pages, sign-in redirect,
+"""The route class of the review pages: the security package's ``PageRoute`` (errors as pages, sign-in redirect,
 the session cookie) plus the two answers a page dependency may need that are not errors —
 a one-time password that must be changed first, and a form sent after its session ended.
 
