@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, StringConstraints
 
 from schemas.common import Day, EntityRead, ReadModel, Text200, Text500, Wire
 
@@ -47,7 +47,8 @@ class AlertWaive(Wire):
 
 
 class AlertAssign(Wire):
-    to: Text200
+    # Who follows the alert up: stored in alerts.assigned_to, 120 characters.
+    to: Annotated[Text200, StringConstraints(max_length=120)]
 
 
 class AlertComment(Wire):

@@ -93,7 +93,8 @@ def _error_statuses(route: APIRoute, method: str, op: dict[str, Any]) -> set[int
     if flat.path or any(_is_uuid(q.field_info.annotation) for q in flat.query):
         statuses.add(404)
     if authed and method in WRITES:
-        statuses.add(409)
+        # 409 a rule or a unique key; 412 a concurrent change caught by optimistic locking.
+        statuses |= {409, 412}
     if "if-match" in headers:
         statuses |= {412, 428}
     if has_body:  # the hygiene reads every body before the route (registry/security)
