@@ -1,6 +1,7 @@
-"""The route class of the review pages: the security package's ``PageRoute`` (errors as pages, sign-in redirect,
-the session cookie) plus the two answers a page dependency may need that are not errors —
-a one-time password that must be changed first, and a form sent after its session ended.
+"""The route class of the review pages: ``registry.web.errors.PageRoute`` (errors as pages,
+sign-in redirect, the session cookie) plus the two answers a page dependency may need that are
+not errors — a one-time password that must be changed first, and a form sent after its session
+ended.
 
 A form posted with an expired session must not send the user to sign in and then back to the
 POST-only address (a raw 405): it answers a notice naming the form's own page (its GET
