@@ -14,6 +14,7 @@ Bounded types keep every date, instant and integer inside what both databases, P
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 import uuid
 from typing import Annotated, Any, Generic, TypeVar
@@ -99,10 +100,32 @@ def _bounded_instant(value: dt.datetime) -> dt.datetime:
     return utc
 
 
-# A calendar date between 1900-01-01 and 2100-12-31.
-Day = Annotated[dt.date, AfterValidator(_bounded_date)]
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
+def _written_as(pattern: re.Pattern[str], form: str) -> Any:
+    """Only the ISO text (or a date object from our own code): pydantic would otherwise read
+    ``0`` or ``true`` as a Unix time, which the document (``format: date``) does not allow."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, bool | int | float) or (
+            isinstance(value, str) and not pattern.match(value)
+        ):
+            raise ValueError(f"must be an ISO 8601 {form}")
+        return value
+
+    return BeforeValidator(check)
+
+
+# A calendar date between 1900-01-01 and 2100-12-31, written YYYY-MM-DD.
+Day = Annotated[dt.date, _written_as(_ISO_DATE, "date (YYYY-MM-DD)"), AfterValidator(_bounded_date)]
 # An instant with an explicit offset (any offset), between 1900 and 2100, given back in UTC.
-Instant = Annotated[AwareDatetime, AfterValidator(_bounded_instant)]
+Instant = Annotated[
+    AwareDatetime,
+    _written_as(_ISO_INSTANT, "instant with an offset (RFC 3339)"),
+    AfterValidator(_bounded_instant),
+]
 # Integers a 64-bit column (both databases) can hold.
 Int64 = Annotated[int, Field(ge=-INT64_MAX - 1, le=INT64_MAX)]
 Count = Annotated[int, Field(ge=0, le=INT64_MAX)]

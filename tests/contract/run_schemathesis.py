@@ -137,13 +137,7 @@ def _summary(output: str) -> str:
 
 # Findings known and reported to the owner of the code, each check left out only on the
 # operations named (every other check still runs there): path regex → (check, why).
-KNOWN: dict[str, tuple[str, str]] = {
-    r"^/api/v1/reports/corps": (
-        "negative_data_rejection",
-        "?on=0 is read as a Unix time, not refused as a non-date (registry/api/corps.py "
-        "should take registry.api.params.IsoDay)",
-    ),
-}
+KNOWN: dict[str, tuple[str, str]] = {}
 
 
 def _schemathesis(
