@@ -40,6 +40,10 @@ def verify() -> None:
         f"versions, {report.live_rows} live rows checked in {report.seconds:.2f}s "
         f"({rate:,.0f} events/s)"
     )
+    console.print(
+        f"{report.sequenced} pending entries chained before the check; "
+        f"{report.unsequenced} still pending (written since, verified once chained)"
+    )
     if report.last_external_checkpoint is None:
         console.print(f"no checkpoint outside the database; {report.events} events unanchored")
     else:
