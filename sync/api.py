@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Annotated, Any
 
@@ -13,13 +14,14 @@ from sqlalchemy.orm import Session
 from registry.access.principal import Principal
 from registry.access.scope import scope_clause
 from registry.api.deps import CtxDep, ReasonDep, SessionDep
+from registry.api.pagination import KeyCursorQuery, decode_key, encode_key
 from registry.audit.service import log_read
 from registry.context import Ctx
-from registry.errors import Forbidden, NotFound
+from registry.errors import Forbidden, Invalid, NotFound
 from registry.metrics import REGISTRY
 from registry.org_units.models import OrgUnit
 from registry.persons.models import Person
-from schemas.common import Positive
+from schemas.common import Page, Positive
 from schemas.sync import ConflictRead, ConflictResolve, OutboxRead, SyncRunRead
 from sync.conflicts import as_read, list_conflicts, resolve
 from sync.jobs.civil_service_push import replay
@@ -61,28 +63,63 @@ def _in_scope(ctx: Ctx, stmt: sa.Select[tuple[OutboxItem]]) -> sa.Select[tuple[O
     )
 
 
-@router.get("/runs", response_model=list[SyncRunRead], summary="Recent job runs")
+def _instant(text: str) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise Invalid.field("query.cursor", "is not a cursor this API issued") from None
+
+
+def _uuid(text: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise Invalid.field("query.cursor", "is not a cursor this API issued") from None
+
+
+@router.get("/runs", response_model=Page[SyncRunRead], summary="Recent job runs, newest first")
 def runs(
     session: SessionDep,
     ctx: CtxDep,
     job: Annotated[str | None, Query(pattern=r"^[a-z\-]{1,64}$")] = None,
+    cursor: KeyCursorQuery = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> Any:
     _operators(session, ctx)
-    stmt = sa.select(SyncRun).order_by(SyncRun.started_at.desc()).limit(limit)
+    stmt = sa.select(SyncRun).order_by(SyncRun.started_at.desc(), SyncRun.id.desc())
     if job:
         stmt = stmt.where(SyncRun.job == job)
-    return list(session.scalars(stmt))
+    if cursor:
+        at, last = decode_key(cursor, 2)
+        t, rid = _instant(at), _uuid(last)
+        stmt = stmt.where(
+            sa.or_(SyncRun.started_at < t, sa.and_(SyncRun.started_at == t, SyncRun.id < rid))
+        )
+    rows = list(session.scalars(stmt.limit(limit + 1)))
+    nxt = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        nxt = encode_key(rows[-1].started_at.isoformat(), str(rows[-1].id))
+    return {"items": rows, "next_cursor": nxt}
 
 
-@router.get("/conflicts", response_model=list[ConflictRead], summary="Conflicts to resolve")
+@router.get("/conflicts", response_model=Page[ConflictRead], summary="Conflicts to resolve")
 def conflicts(
     session: SessionDep,
     ctx: CtxDep,
     status: Annotated[str | None, Query(pattern=r"^(open|resolved)$")] = "open",
+    cursor: KeyCursorQuery = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Any:
-    found = list_conflicts(session, ctx, status=status, limit=limit)
+    after = None
+    if cursor:
+        at, last = decode_key(cursor, 2)
+        after = (_instant(at), _uuid(last))
+    found = list_conflicts(session, ctx, status=status, limit=limit + 1, after=after)
+    nxt = None
+    if len(found) > limit:
+        found = found[:limit]
+        nxt = encode_key(found[-1].created_at.isoformat(), str(found[-1].id))
     answer = [as_read(ctx, c) for c in found]
     # A conflict carries the two values of a person's field: on record with the fields whose
     # values were shown, committed before the answer.
@@ -97,7 +134,7 @@ def conflicts(
         ),
     )
     session.commit()
-    return answer
+    return {"items": answer, "next_cursor": nxt}
 
 
 @router.post(
@@ -117,16 +154,27 @@ def resolve_conflict(
     return as_read(ctx, c)
 
 
-@router.get("/outbox", response_model=list[OutboxRead], summary="Outbox items by status")
+@router.get("/outbox", response_model=Page[OutboxRead], summary="Outbox items by status")
 def outbox_items(
     session: SessionDep,
     ctx: CtxDep,
     status: Annotated[str, Query(pattern=r"^(pending|done|dead|quarantined)$")] = "dead",
+    cursor: KeyCursorQuery = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Any:
     _operators(session, ctx)
     stmt = _in_scope(ctx, sa.select(OutboxItem).where(OutboxItem.status == status))
-    return list(session.scalars(stmt.order_by(OutboxItem.id).limit(limit)))
+    if cursor:
+        (last,) = decode_key(cursor, 1)
+        if not last.isdigit() or len(last) > 18:
+            raise Invalid.field("query.cursor", "is not a cursor this API issued")
+        stmt = stmt.where(OutboxItem.id > int(last))
+    rows = list(session.scalars(stmt.order_by(OutboxItem.id).limit(limit + 1)))
+    nxt = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        nxt = encode_key(str(rows[-1].id))
+    return {"items": rows, "next_cursor": nxt}
 
 
 @router.post(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 from typing import Any
@@ -49,8 +50,21 @@ def as_read(ctx: Ctx, c: Conflict) -> ConflictRead:
     )
 
 
-def list_conflicts(session: Session, ctx: Ctx, *, status: str | None, limit: int) -> list[Conflict]:
+def list_conflicts(
+    session: Session,
+    ctx: Ctx,
+    *,
+    status: str | None,
+    limit: int,
+    after: tuple[dt.datetime, uuid.UUID] | None = None,
+) -> list[Conflict]:
+    """Oldest first; ``after`` is the (created_at, id) of the last one of the previous page."""
     stmt = sa.select(Conflict).order_by(Conflict.created_at, Conflict.id).limit(limit)
+    if after is not None:
+        at, last = after
+        stmt = stmt.where(
+            sa.or_(Conflict.created_at > at, sa.and_(Conflict.created_at == at, Conflict.id > last))
+        )
     if status:
         stmt = stmt.where(Conflict.status == status)
     if not ctx.principal.reads_everything and ctx.principal.org_path is not None:

@@ -15,7 +15,7 @@ from registry.alerts import service
 from registry.alerts.models import Alert, AlertComment
 from registry.alerts.privacy import require_cadre_reader, shown_details
 from registry.api.deps import CtxDep, CursorQuery, LimitQuery, ReasonDep, SessionDep
-from registry.api.pagination import page
+from registry.api.pagination import KeyCursorQuery, decode_key, encode_key, page
 from registry.api.params import IsoDay
 from registry.audit.service import log_alert_reads, log_read
 from registry.context import Ctx
@@ -81,17 +81,20 @@ def read_alert(alert_id: uuid.UUID, session: SessionDep, ctx: CtxDep) -> Any:
     return answer
 
 
-@router.get("/alerts/{alert_id}/comments", response_model=list[AlertCommentRead])
+@router.get(
+    "/alerts/{alert_id}/comments",
+    response_model=Page[AlertCommentRead],
+    summary="An alert's comments, oldest first (all of them: `next_cursor` is null)",
+)
 def list_comments(alert_id: uuid.UUID, session: SessionDep, ctx: CtxDep) -> Any:
     require_cadre_reader(ctx.principal)
     get_visible(session, Alert, alert_id, ctx.principal)
-    return list(
-        session.scalars(
-            sa.select(AlertComment)
-            .where(AlertComment.alert_id == alert_id)
-            .order_by(AlertComment.created_at)
-        )
-    )
+    items = session.scalars(
+        sa.select(AlertComment)
+        .where(AlertComment.alert_id == alert_id)
+        .order_by(AlertComment.created_at)
+    ).all()
+    return {"items": items, "next_cursor": None}
 
 
 @router.post("/alerts/{alert_id}/acknowledge", response_model=AlertRead)
@@ -141,21 +144,38 @@ def evaluate_now(session: SessionDep, ctx: CtxDep, why: ReasonDep) -> Any:
     return dict(counts)
 
 
+def _finding_key(f: dict[str, Any]) -> tuple[str, str, str]:
+    return (f["position_id"], f["rule"], f["person_id"] or "")
+
+
 @router.get(
     "/standards/findings",
+    response_model=Page[dict[str, Any]],
     summary="Posts held below standard on a date, under the "
-    "standard in force then (nothing is stored)",
+    "standard in force then (nothing is stored); by post, then rule",
 )
 def findings_on(
-    on: Annotated[IsoDay, Query(description="a date, 1900–2100")], session: SessionDep, ctx: CtxDep
+    on: Annotated[IsoDay, Query(description="a date, 1900–2100")],
+    session: SessionDep,
+    ctx: CtxDep,
+    cursor: KeyCursorQuery = None,
+    limit: LimitQuery = 50,
 ) -> Any:
     if ctx.principal.role not in ("admin", "auditor"):
         raise Forbidden("findings across the registry are for administrators and auditors")
-    found = [
-        shown_details(f["rule"], f, ctx.principal)
-        for f in service.findings_on(session, on, ctx.principal)
-        if not is_withheld(ctx.principal, "alerts", "rule", f["rule"])
-    ]
+    after = tuple(decode_key(cursor, 3)) if cursor else None
+    ordered = sorted(
+        (
+            f
+            for f in service.findings_on(session, on, ctx.principal)
+            if not is_withheld(ctx.principal, "alerts", "rule", f["rule"])
+        ),
+        key=_finding_key,
+    )
+    if after is not None:
+        ordered = [f for f in ordered if _finding_key(f) > after]
+    nxt = encode_key(*_finding_key(ordered[limit - 1])) if len(ordered) > limit else None
+    found = [shown_details(f["rule"], f, ctx.principal) for f in ordered[:limit]]
     log_read(
         session,
         ctx,
@@ -165,7 +185,7 @@ def findings_on(
         fields=["findings"],
     )
     session.commit()  # the read is on record before anyone sees the data
-    return found
+    return {"items": found, "next_cursor": nxt}
 
 
 @router.get(

@@ -23,7 +23,7 @@ from registry.errors import Forbidden
 from registry.persons.models import Person
 from registry.persons.views import load_file
 from registry.positions.models import Position
-from schemas.common import Count
+from schemas.common import Count, Page
 
 router = APIRouter(tags=["audit"])
 AsOf = Annotated[
@@ -43,8 +43,9 @@ class ChangePage(BaseModel):
 
 @router.get(
     "/persons/{person_id}/timeline",
-    response_model=list[TimelineEntry],
-    summary="Valid-time view: posts, party status, qualifications … in date order",
+    response_model=Page[TimelineEntry],
+    summary="Valid-time view: posts, party status, qualifications … in date order "
+    "(the whole file: `next_cursor` is null)",
 )
 def timeline(person_id: uuid.UUID, session: SessionDep, ctx: CtxDep, as_of: AsOf = None) -> Any:
     person = get_visible(session, Person, person_id, ctx.principal)
@@ -63,13 +64,14 @@ def timeline(person_id: uuid.UUID, session: SessionDep, ctx: CtxDep, as_of: AsOf
         fields=["timeline"],
     )
     session.commit()
-    return answer
+    return {"items": answer, "next_cursor": None}
 
 
 @router.get(
     "/positions/{position_id}/holders",
-    response_model=list[Holder],
-    summary="Who held the post on a date (optionally as recorded at an instant)",
+    response_model=Page[Holder],
+    summary="Who held the post on a date (optionally as recorded at an instant; "
+    "`next_cursor` is null)",
 )
 def position_holders(
     position_id: uuid.UUID,
@@ -79,7 +81,10 @@ def position_holders(
     as_of: AsOf = None,
 ) -> Any:
     get_visible(session, Position, position_id, ctx.principal)
-    return holders(session, position_id=position_id, on=on, as_of=as_of)
+    return {
+        "items": holders(session, position_id=position_id, on=on, as_of=as_of),
+        "next_cursor": None,
+    }
 
 
 @router.get(

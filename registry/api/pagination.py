@@ -6,9 +6,10 @@ import base64
 import binascii
 import uuid
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import sqlalchemy as sa
+from fastapi import Query
 from sqlalchemy.orm import Session
 
 from registry.db import Entity
@@ -38,3 +39,27 @@ def page(
     if len(rows) > limit:
         return rows[:limit], encode_cursor(rows[limit - 1].id)
     return rows, None
+
+
+def encode_key(*parts: str) -> str:
+    """An opaque cursor for lists ordered on more than the primary key (a time, then the id)
+    or on a key that is not a UUID: the last row's sort key, as text."""
+    return base64.urlsafe_b64encode("\x1f".join(parts).encode()).decode("ascii").rstrip("=")
+
+
+def decode_key(cursor: str, arity: int) -> list[str]:
+    """The parts :func:`encode_key` wrote; ``422 query.cursor`` for anything else."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, ValueError):
+        raw = None
+    parts = raw.split("\x1f") if raw is not None else []
+    if len(parts) != arity:
+        raise Invalid.field("query.cursor", "is not a cursor this API issued")
+    return parts
+
+
+KeyCursorQuery = Annotated[
+    str | None,
+    Query(pattern=r"^[A-Za-z0-9_-]{1,400}$", description="`next_cursor` of the previous page"),
+]

@@ -134,8 +134,8 @@ def test_holders_on_a_date_and_as_recorded(
         params=on | {"as_of": recorded},
         headers=world.auth("auditor"),
     ).json()
-    assert now_holders == []
-    assert [h["person_id"] for h in then_holders] == [str(world.persons["b"].id)]
+    assert now_holders == {"items": [], "next_cursor": None}
+    assert [h["person_id"] for h in then_holders["items"]] == [str(world.persons["b"].id)]
 
 
 def test_timeline_is_in_date_order(
@@ -155,7 +155,7 @@ def test_timeline_is_in_date_order(
         assert r.status_code == 201, r.text
     r = client.get(f"/api/v1/persons/{pid}/timeline", headers=world.auth("officer_a"))
     assert r.status_code == 200
-    starts = [e["start"] for e in r.json()]
+    starts = [e["start"] for e in r.json()["items"]]
     assert starts == sorted(starts) and len(starts) == 2
 
 

@@ -68,9 +68,11 @@ def test_auditors_state_a_purpose_to_see_the_sanctions(client: TestClient, lab: 
     admin = _discipline_alert(client, lab.world.auth("admin"))
     assert admin["details"]["found"] == ["warning"]
     on = {"on": TODAY.isoformat()}
-    findings = client.get(f"{API}/standards/findings", params=on, headers=bare).json()
+    findings = client.get(f"{API}/standards/findings", params=on, headers=bare).json()["items"]
     assert "no_discipline_in_effect" not in {f["rule"] for f in findings}
-    findings = client.get(f"{API}/standards/findings", params=on, headers=bare | PURPOSE).json()
+    findings = client.get(f"{API}/standards/findings", params=on, headers=bare | PURPOSE).json()[
+        "items"
+    ]
     (seen,) = [f for f in findings if f["rule"] == "no_discipline_in_effect"]
     assert seen["found"] == ["warning"]
 
@@ -86,11 +88,23 @@ def test_findings_on_a_date_stay_in_the_callers_scope(client: TestClient, lab: L
     lab.session.commit()
     on = {"on": TODAY.isoformat()}
     everywhere = client.get(f"{API}/standards/findings", params=on, headers=lab.world.auth("admin"))
-    assert any(f["rule"] == "no_discipline_in_effect" for f in everywhere.json())
+    assert any(f["rule"] == "no_discipline_in_effect" for f in everywhere.json()["items"])
+    paged, cursor = [], None
+    while True:  # one at a time, by cursor: the same findings in the same order
+        one = client.get(
+            f"{API}/standards/findings",
+            params=on | {"limit": "1"} | ({"cursor": cursor} if cursor else {}),
+            headers=lab.world.auth("admin"),
+        ).json()
+        paged += one["items"]
+        cursor = one["next_cursor"]
+        if cursor is None:
+            break
+    assert paged == everywhere.json()["items"] and len(paged) > 1
     mine = client.get(
         f"{API}/standards/findings", params=on, headers={"Authorization": f"Bearer {scoped}"}
     )
     assert mine.status_code == 200
     cell_b = str(lab.world.cell_b.id)
-    assert {f["org_unit_id"] for f in mine.json()} == {cell_b}
-    assert str(vacant.id) in {f["position_id"] for f in mine.json()}
+    assert {f["org_unit_id"] for f in mine.json()["items"]} == {cell_b}
+    assert str(vacant.id) in {f["position_id"] for f in mine.json()["items"]}

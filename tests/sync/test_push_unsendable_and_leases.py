@@ -99,7 +99,8 @@ def test_an_official_without_an_identification_number_is_quarantined_and_the_run
     assert item.attempts == 1 and item.last_error is not None
     assert "no identification number" in item.last_error
     listed = client.get("/api/v1/sync/outbox", params={"status": "quarantined"}, headers=auth)
-    assert [(i["id"], i["last_error"]) for i in listed.json()] == [(item.id, item.last_error)]
+    shown = [(i["id"], i["last_error"]) for i in listed.json()["items"]]
+    assert shown == [(item.id, item.last_error)]
     with ward.rt.sessions() as session:
         reasons = list(session.scalars(sa.select(Quarantined.reason)))
     assert reasons == [item.last_error]  # kept for inspection with the same reason

@@ -113,7 +113,7 @@ def test_a_run_that_dies_of_a_locked_database_is_failed_in_the_runs_and_the_metr
     assert run is not None and run.status == "failed"
     assert run.errors and run.errors[0].startswith("OperationalError: "), run.errors
     assert "INSERT" not in run.errors[0]  # the statement (and its values) are not kept
-    listed = client.get("/api/v1/sync/runs", params={"job": "test-locked"}).json()
+    listed = client.get("/api/v1/sync/runs", params={"job": "test-locked"}).json()["items"]
     assert [(r["status"], r["counts"]["before_the_crash"]) for r in listed] == [("failed", 1)]
     assert listed[0]["finished_at"] is not None and listed[0]["errors"] == run.errors
     assert _metric(client, "test-locked", "failed") == before + 1
@@ -144,7 +144,7 @@ def test_a_killed_run_is_abandoned_when_the_next_run_of_its_job_starts(
     JOBS["test-sleeps"] = lambda run: None  # the job, in a process that lives
     run = run_job(rt, "test-sleeps")
     assert run is not None and run.status == "ok"
-    listed = client.get("/api/v1/sync/runs", params={"job": "test-sleeps"}).json()
+    listed = client.get("/api/v1/sync/runs", params={"job": "test-sleeps"}).json()["items"]
     by_id = {r["id"]: r for r in listed}
     assert by_id[str(killed.id)]["status"] == "abandoned"
     assert by_id[str(killed.id)]["finished_at"] is None  # nobody knows when it died
@@ -177,8 +177,11 @@ def test_the_administrator_of_a_root_unit_sees_sync_runs_and_the_outbox(rt: Runt
     assert run_job(rt, "audit-checkpoint") is not None
     root_admin = _client(rt, org="UBND-T")
     runs = root_admin.get("/api/v1/sync/runs")
-    assert runs.status_code == 200 and runs.json()[0]["job"] == "audit-checkpoint"
-    assert root_admin.get("/api/v1/sync/outbox", params={"status": "quarantined"}).json() == []
+    assert runs.status_code == 200 and runs.json()["items"][0]["job"] == "audit-checkpoint"
+    assert root_admin.get("/api/v1/sync/outbox", params={"status": "quarantined"}).json() == {
+        "items": [],
+        "next_cursor": None,
+    }
     assert _client(rt, org="VP-T").get("/api/v1/sync/runs").status_code == 403
     assert _client(rt, role="officer", org="UBND-T").get("/api/v1/sync/runs").status_code == 403
     assert _client(rt).get("/api/v1/sync/runs").status_code == 200

@@ -34,7 +34,7 @@ def api(ward: Ward) -> Iterator[tuple[TestClient, dict[str, str]]]:
 def test_runs_and_metrics_are_visible(ward: Ward, api: tuple[TestClient, dict[str, str]]) -> None:
     client, auth = api
     assert run_job(ward.rt, "population-verify") is not None
-    runs = client.get("/api/v1/sync/runs", headers=auth).json()
+    runs = client.get("/api/v1/sync/runs", headers=auth).json()["items"]
     assert runs[0]["job"] == "population-verify" and runs[0]["counts"]["verified"] == 7
     metrics = client.get("/metrics").text
     assert 'cadre_sync_runs_total{job="population-verify",status="ok"}' in metrics
@@ -66,7 +66,7 @@ def test_a_local_edit_since_sync_becomes_a_conflict_resolved_by_an_admin(
     ward.cs.store.touch(_nid(ward, person), rank_code="01.004")
     pulled = run_job(ward.rt, "civil-service-pull")
     assert pulled is not None and pulled.counts["conflicts"] == 1
-    open_ = client.get("/api/v1/sync/conflicts", headers=auth).json()
+    open_ = client.get("/api/v1/sync/conflicts", headers=auth).json()["items"]
     assert [(c["field"], c["local_value"], c["remote_value"]) for c in open_] == [
         ("rank_code", "01.002", "01.004")
     ]
@@ -98,7 +98,8 @@ def test_a_refused_payload_is_quarantined_then_replayable(
     with ward.rt.sessions() as session:
         reasons = list(session.scalars(sa.select(Quarantined.reason)))
         assert reasons and all("unknown_code" in r for r in reasons)
-    items = client.get("/api/v1/sync/outbox", params={"status": "quarantined"}, headers=auth).json()
+    listed = client.get("/api/v1/sync/outbox", params={"status": "quarantined"}, headers=auth)
+    items = listed.json()["items"]
     assert len(items) == len(ward.officials)
     ward.cs.store.agencies = frozenset({"H31", "H31.11311"})
     r = client.post(
@@ -140,3 +141,36 @@ def test_dead_letter_after_repeated_transient_failures(ward: Ward) -> None:
     with ward.rt.sessions() as session:
         statuses = set(session.scalars(sa.select(OutboxItem.status)))
     assert statuses == {"dead"}
+
+
+def _all_pages(client: TestClient, url: str, params: dict[str, str], auth: dict[str, str]) -> list:
+    seen, cursor = [], None
+    while True:
+        body = client.get(url, params=params | ({"cursor": cursor} if cursor else {}), headers=auth)
+        assert body.status_code == 200, body.text
+        seen += body.json()["items"]
+        cursor = body.json()["next_cursor"]
+        if cursor is None:
+            return seen
+
+
+def test_runs_and_the_outbox_page_by_cursor(
+    ward: Ward, api: tuple[TestClient, dict[str, str]]
+) -> None:
+    client, auth = api
+    for _ in range(3):
+        assert run_job(ward.rt, "population-verify") is not None
+    whole = client.get("/api/v1/sync/runs", headers=auth).json()
+    assert whole["next_cursor"] is None and len(whole["items"]) >= 3
+    paged = _all_pages(client, "/api/v1/sync/runs", {"limit": "1"}, auth)
+    assert [r["id"] for r in paged] == [r["id"] for r in whole["items"]]  # newest first
+    ward.cs.store.agencies = frozenset({"H99"})
+    assert run_job(ward.rt, "civil-service-push") is not None
+    params = {"status": "quarantined"}
+    whole_box = client.get("/api/v1/sync/outbox", params=params, headers=auth).json()["items"]
+    assert len(whole_box) == len(ward.officials) > 1
+    paged = _all_pages(client, "/api/v1/sync/outbox", params | {"limit": "1"}, auth)
+    assert [i["id"] for i in paged] == [i["id"] for i in whole_box]
+    for url in ("/api/v1/sync/runs", "/api/v1/sync/outbox", "/api/v1/sync/conflicts"):
+        bad = client.get(url, params={"cursor": "bm90LWEtY3Vyc29y"}, headers=auth)
+        assert bad.status_code == 422 and "query.cursor" in bad.text, (url, bad.text)
