@@ -151,7 +151,82 @@ def record_planters(tag: str, cells: tuple[str, str]) -> dict[tuple[str, str], A
         ("party_events", "to_cell_id"): cells[1],
         ("party_events", "effective_on"): "2009-08-26",  # the status change
         ("party_events", "decision_no"): f"125-QĐ/ĐU-{tag}",
+        **party_record_planters(tag, cells),
+        **file_record_planters(tag),
     }
+
+
+def file_record_planters(tag: str) -> dict[tuple[str, str], Any]:
+    """The special parts of the rest of the file: a health record (special as a whole) and a
+    relative's party status (special as a field; the relation itself is personal)."""
+    n = int(_digits(4))
+    return {
+        ("health_records", "examined_on"): "2011-05-17",
+        ("health_records", "status"): "loai_3",
+        ("health_records", "height_cm"): 150 + n % 40,
+        ("health_records", "weight_kg"): f"{45 + n % 30}.7",
+        ("health_records", "notes"): f"Theo dõi huyết áp {tag}",
+        ("family_relations", "side"): "own",
+        ("family_relations", "relation"): "father",
+        ("family_relations", "full_name"): f"Lò Văn Canary {tag[:4]}",
+        ("family_relations", "party_status"): "member",
+    }
+
+
+# Paths of the file records planted by ``file_record_planters``.
+FILE_RECORD_PATHS = {"health_records": "health-records", "family_relations": "family-relations"}
+
+
+def party_record_planters(tag: str, cells: tuple[str, str]) -> dict[tuple[str, str], Any]:
+    """The party records beyond membership: committee seat, probation, transfer, dues,
+    register reconciliation (membership_id of the probation is filled by the registry)."""
+    n = int(_digits(5))
+    return {
+        ("party_committee_memberships", "committee_id"): cells[0],
+        ("party_committee_memberships", "level"): "dang_bo_bo_phan",
+        ("party_committee_memberships", "role"): "uy_vien_thuong_vu",
+        ("party_committee_memberships", "standing_committee"): True,
+        ("party_committee_memberships", "term"): "2020-2025",
+        ("party_committee_memberships", "area_of_responsibility"): f"Phụ trách tổ chức {tag}",
+        ("party_committee_memberships", "valid_from"): "2020-09-17",
+        ("party_committee_memberships", "valid_to"): "2025-09-16",
+        ("party_committee_memberships", "decision_no"): f"31-QĐ/ĐU-{tag}",
+        ("party_probations", "membership_id"): None,
+        ("party_probations", "started_on"): "2008-08-27",
+        ("party_probations", "outcome"): "official",
+        ("party_probations", "decided_on"): "2009-08-26",
+        ("party_probations", "decision_no"): f"126-QĐ/ĐU-{tag}",
+        ("party_transfers", "direction"): "out",
+        ("party_transfers", "from_cell_id"): cells[0],
+        ("party_transfers", "from_organisation"): f"Chi bộ khu dân cư {tag}",
+        ("party_transfers", "to_cell_id"): cells[1],
+        ("party_transfers", "to_organisation"): f"Tổ đảng nhận {tag}",
+        ("party_transfers", "decided_on"): "2013-03-14",
+        ("party_transfers", "letter_issued_on"): "2013-03-21",
+        ("party_transfers", "presented_on"): "2013-04-09",
+        ("party_transfers", "decision_no"): f"89-QĐ/ĐU-{tag}",
+        ("party_dues_payments", "month"): "2012-07",
+        ("party_dues_payments", "amount_vnd"): 40000 + n % 9999,
+        ("party_dues_payments", "paid_on"): "2012-07-23",
+        ("party_dues_payments", "exempt_reason"): f"Giảm theo quy định {tag}",
+        ("party_register_reconciliations", "org_unit_id"): cells[1],
+        ("party_register_reconciliations", "period"): "2013-H1",
+        ("party_register_reconciliations", "reconciled_on"): "2013-06-26",
+        ("party_register_reconciliations", "members_in_register"): 10000 + n % 89999,
+        ("party_register_reconciliations", "members_in_files"): 10000 + (n * 7) % 89999,
+        ("party_register_reconciliations", "discrepancies"): f"Chênh lệch {tag}",
+    }
+
+
+# Paths of the party records planted by ``party_record_planters`` (a cell's reconciliation
+# carries no person).
+PARTY_RECORD_PATHS = {
+    "party_committee_memberships": "party-committee-memberships",
+    "party_probations": "party-probations",
+    "party_transfers": "party-transfers",
+    "party_dues_payments": "party-dues-payments",
+    "party_register_reconciliations": "party-register-reconciliations",
+}
 
 
 TRANSFER_ON = "2013-04-11"
@@ -159,8 +234,30 @@ TRANSFER_ON = "2013-04-11"
 AFTER_OFFICIAL = ("card_no",)
 # Values that are common words or public ids: only recognised beside their field name.
 # A discipline's form is one of six words every rule's configuration lists: keyed as well.
-KEYED = {"authority", "form", "status", "kind", "from_status", "to_status"}
-CELL_FIELDS = {"party_cell_id", "from_cell_id", "to_cell_id"}
+KEYED = {
+    "authority",
+    "form",
+    "status",
+    "kind",
+    "from_status",
+    "to_status",
+    "level",
+    "role",
+    "standing_committee",
+    "outcome",
+    "direction",
+    "period",
+    "month",
+    "term",
+    "party_status",
+    # Numbers: only recognised beside their field name.
+    "height_cm",
+    "weight_kg",
+    "amount_vnd",
+    "members_in_register",
+    "members_in_files",
+}
+CELL_FIELDS = {"party_cell_id", "from_cell_id", "to_cell_id", "committee_id", "org_unit_id"}
 
 
 @dataclass
@@ -222,7 +319,9 @@ def _canaries_of_record(
     """One canary per sensitive field of ``record`` (as the API read it back) and its id."""
     k = kind(table)
     assert k is not None
-    out = [Canary(str(record["id"]), f"{table}.id", "sensitive")]
+    # A record special as a whole is a closed fact by its id; one with a special field is not.
+    need = "sensitive" if k.sensitivity >= Sensitivity.SPECIAL else "personal"
+    out = [Canary(str(record["id"]), f"{table}.id", need)]
     for name in sensitive_fields(table):
         if (table, name) not in sent:
             raise AssertionError(f"the canary test does not know how to plant {table}.{name}")
@@ -398,6 +497,13 @@ def build(
     ]
     ids["disciplines"] = [discipline["id"]]
     ids["party-memberships"] = [mid]
+    for table, path in (PARTY_RECORD_PATHS | FILE_RECORD_PATHS).items():
+        record_body = body_of(table)
+        if table == "party_register_reconciliations":
+            record_body.pop("person_id")
+        rec = _post(client, world, "officer_a", path, record_body)
+        canaries += _canaries_of_record(table, rec, sent)
+        ids[path] = [rec["id"]]
 
     personal = {
         "assignments": {
@@ -483,7 +589,31 @@ def build(
         "positions": [post],
         "standard-profiles": [profile],
         "cells": list(cells),
+        "rule-parameters": [
+            _post(
+                client,
+                world,
+                "admin",
+                "rule-parameters",
+                {
+                    "key": "retirement.warning_months",
+                    "value": "12",
+                    "source": "Cấu hình của phường",
+                    "effective_from": "2020-01-01",
+                },
+            )["id"]
+        ],
     }
+    # Every other generic resource (the rest of the file, added areas): one record each,
+    # from its create model's example, so the walk can fill its ids.
+    from tests.api.route_catalog import extra_resources, generic_body
+
+    refs = {"persons": pid, "positions": post, "cell": cells[0], "standard-profiles": profile}
+    for res in extra_resources():
+        if res.path in ids:
+            continue
+        rec = _post(client, world, "officer_a", res.path, generic_body(res.create, refs))
+        ids[res.path] = [rec["id"]]
     canaries += sync_rows(session, cipher, pid, tag)
     canaries += credentials(session, world)
     check_planted(canaries)

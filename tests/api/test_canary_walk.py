@@ -62,10 +62,11 @@ NOT_PAGES = ("/openapi.json", "/docs", "/docs/init.js", "/docs/oauth2-redirect",
 
 
 def path_values() -> dict[str, list[str]]:
-    """Path parameters that are not ids: the record forms of the pages (``{key}``)."""
+    """Path parameters that are not ids: the record forms of the pages (``{key}``) and the
+    alert actions whose POST address, opened as a page, leads back to the alert."""
     from registry.web.form_specs import FORMS
 
-    return {"key": sorted(FORMS)}
+    return {"key": sorted(FORMS), "action": ["acknowledge", "assign", "waive", "comment"]}
 
 
 @dataclass(frozen=True)
