@@ -1,4 +1,10 @@
-"""Valid-time view of a personnel file: what held in the world, in date order."""
+"""Valid-time view of a personnel file: what held in the world, in date order.
+
+Posts, party status, qualifications, trainings, evaluations, discipline and commendations
+are placed here by hand (a post shows its title, an evaluation its period); every other
+section comes from its catalogue declaration (``RecordKind.timeline``: start, end, what),
+so a section declared there appears without a line here. A record whose start the caller
+may not see (masked) is left out: it cannot be placed."""
 
 from __future__ import annotations
 
@@ -10,6 +16,9 @@ import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from registry.catalogue import KINDS
+from registry.catalogue.model import RecordKind
+from registry.dates import PartialDate
 from registry.positions.models import Position
 from schemas.person_file import PersonFile
 
@@ -131,8 +140,53 @@ def build_timeline(session: Session, file: PersonFile) -> list[TimelineEntry]:
                 record_id=c.id,
             )
         )
+    out.extend(_declared(file))
     out.sort(key=lambda e: (e.start, e.kind, str(e.record_id)))
     return out
+
+
+def timeline_kinds() -> list[RecordKind]:
+    """The catalogued sections of the file the timeline reads from their declaration."""
+    return [
+        k for k in KINDS.values() if k.timeline is not None and k.table in PersonFile.model_fields
+    ]
+
+
+def _declared(file: PersonFile) -> list[TimelineEntry]:
+    out: list[TimelineEntry] = []
+    for kind in timeline_kinds():
+        spec = kind.timeline
+        assert spec is not None
+        for rec in getattr(file, kind.table):
+            masked = set(getattr(rec, "masked_fields", ()))
+            start = _day(None if spec.start in masked else getattr(rec, spec.start))
+            if start is None:
+                continue
+            end = _day(getattr(rec, spec.end)) if spec.end and spec.end not in masked else None
+            what = getattr(rec, spec.summary) if spec.summary else None
+            hidden = spec.summary in masked
+            out.append(
+                TimelineEntry(
+                    start=start,
+                    end=end,
+                    kind=kind.table,
+                    summary="" if what is None or hidden else str(what),
+                    record_type=kind.table,
+                    record_id=getattr(rec, "id", None),
+                )
+            )
+    return out
+
+
+def _day(value: object) -> dt.date | None:
+    """A date, or the first day of a partial date's period (stored as "2004", "2004-03")."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        part = PartialDate.parse(str(value))
+    except ValueError:
+        return None
+    return dt.date(part.year, part.month or 1, part.day or 1)
 
 
 def _position_titles(session: Session, ids: list[Any]) -> dict[uuid.UUID, str]:

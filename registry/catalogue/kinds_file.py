@@ -11,7 +11,7 @@ so is a relative's party membership (political affiliation), field by field.
 from __future__ import annotations
 
 from registry.catalogue.kit import PER, SPE
-from registry.catalogue.model import Field, RecordKind
+from registry.catalogue.model import Field, RecordKind, Timeline
 
 RELATION_SIDES = (("own", "Về bản thân"), ("spouse", "Về bên vợ (hoặc chồng)"))
 RELATIONS = (
@@ -92,6 +92,7 @@ PERSONAL_HISTORY = RecordKind(
     "personal_history",
     PER,
     label_vi="Tóm tắt quá trình công tác, lịch sử bản thân",
+    timeline=Timeline("valid_from", "valid_to", "activity"),
     fields=(
         Field("valid_from", PER, group="history", label_vi="Từ (tháng, năm)"),
         Field("valid_to", PER, group="history", label_vi="Đến (tháng, năm)"),
@@ -104,6 +105,7 @@ MILITARY_SERVICES = RecordKind(
     "military_services",
     PER,
     label_vi="Nghĩa vụ quân sự",
+    timeline=Timeline("enlisted_on", "discharged_on", "unit"),
     fields=(
         Field("enlisted_on", PER, group="military", label_vi="Ngày nhập ngũ"),
         Field("discharged_on", PER, group="military", label_vi="Ngày xuất ngũ"),
@@ -117,6 +119,7 @@ HEALTH_RECORDS = RecordKind(
     "health_records",
     SPE,
     label_vi="Tình trạng sức khỏe",
+    timeline=Timeline("examined_on", summary="status"),
     fields=(
         Field("examined_on", SPE, group="health", label_vi="Ngày khám"),
         Field("status", SPE, group="health", label_vi="Phân loại sức khỏe", codes=HEALTH_STATUSES),
@@ -130,6 +133,7 @@ ORGANISATION_MEMBERSHIPS = RecordKind(
     "organisation_memberships",
     PER,
     label_vi="Tham gia tổ chức chính trị - xã hội",
+    timeline=Timeline("joined_on", "left_on", "organisation"),
     fields=(
         Field(
             "organisation",
@@ -148,6 +152,7 @@ SALARY_HISTORY = RecordKind(
     "salary_history",
     PER,
     label_vi="Quá trình lương, phụ cấp",
+    timeline=Timeline("valid_from", "valid_to", "salary_coefficient"),
     fields=(
         Field("valid_from", PER, group="salary", label_vi="Từ ngày"),
         Field("valid_to", PER, group="salary", label_vi="Đến ngày"),

@@ -4,7 +4,7 @@ take their codes from ``registry/party/codes.py``."""
 from __future__ import annotations
 
 from registry.catalogue.kit import SPE, many
-from registry.catalogue.model import Field, RecordKind
+from registry.catalogue.model import Field, RecordKind, Timeline
 from registry.party import codes
 
 CODED = {
@@ -64,6 +64,7 @@ PARTY_COMMITTEE_MEMBERSHIPS = RecordKind(
     "party_committee_memberships",
     SPE,
     label_vi="Tham gia cấp ủy",
+    timeline=Timeline("valid_from", "valid_to", "role"),
     fields=_party(
         ("committee_id", "Cấp ủy"),
         ("level", "Cấp"),
@@ -81,6 +82,7 @@ PARTY_PROBATIONS = RecordKind(
     "party_probations",
     SPE,
     label_vi="Theo dõi đảng viên dự bị",
+    timeline=Timeline("started_on", "decided_on", "outcome"),
     fields=_party(
         ("membership_id", "Hồ sơ đảng viên"),
         ("started_on", "Ngày bắt đầu dự bị"),
@@ -94,6 +96,7 @@ PARTY_TRANSFERS = RecordKind(
     "party_transfers",
     SPE,
     label_vi="Chuyển sinh hoạt đảng",
+    timeline=Timeline("decided_on", summary="direction"),
     fields=_party(
         ("direction", "Chiều chuyển"),
         ("from_cell_id", "Chi bộ chuyển đi"),

@@ -71,6 +71,17 @@ class Field:
 
 
 @dataclass(frozen=True)
+class Timeline:
+    """Where a record of a kind sits on the file's valid-time timeline: the field that says
+    when it began, the one that says when it ended (if any), and the one that says what it
+    was. Dates may be partial texts ("2004", "03/2004"): they start the period they name."""
+
+    start: str
+    end: str | None = None
+    summary: str | None = None
+
+
+@dataclass(frozen=True)
 class RecordKind:
     """One table of registry facts. ``sensitivity`` is the class of the record as a whole:
     a discipline is special-category data whatever field of it is read, and so is a document
@@ -84,6 +95,8 @@ class RecordKind:
     label_vi: str = ""
     # Registry facts keep a version of every change; operational rows (sync's) do not.
     versioned: bool = True
+    # Declared for the sections the timeline shows from the catalogue (audit/timeline.py).
+    timeline: Timeline | None = None
     by_name: dict[str, Field] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -91,6 +104,11 @@ class RecordKind:
         if len(set(names)) != len(names):
             raise ValueError(f"{self.table}: a field is declared twice")
         object.__setattr__(self, "by_name", {f.name: f for f in self.fields})
+        if self.timeline is not None:
+            t = self.timeline
+            named = [n for n in (t.start, t.end, t.summary) if n is not None]
+            if unknown := [n for n in named if n not in self.by_name]:
+                raise ValueError(f"{self.table}: the timeline names undeclared {unknown}")
 
     def sensitivity_of(self, name: str) -> Sensitivity:
         """A field is as closed as its record; bookkeeping columns are public."""

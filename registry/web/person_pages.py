@@ -19,7 +19,8 @@ from registry.access.scope import get_visible
 from registry.api.deps import SessionDep
 from registry.audit.asof import file_as_of
 from registry.audit.service import log_read, sensitive_fields_seen
-from registry.audit.timeline import build_timeline
+from registry.audit.timeline import TimelineEntry, build_timeline, timeline_kinds
+from registry.catalogue.model import RecordKind
 from registry.codes import RANK_CODES
 from registry.context import Ctx
 from registry.dates import LOCAL, today
@@ -86,10 +87,15 @@ def _timeline(session: Session, file: PersonFile, lang: str) -> list[dict[str, s
         "party_events": "status",
         "disciplines": "form",
     }
+    declared = {k.table: k for k in timeline_kinds()}
     out = []
     for entry in build_timeline(session, file):
         family, _, code = entry.kind.partition(".")
         summary = entry.summary
+        kind = declared.get(entry.record_type)
+        if kind is not None:  # a section placed by its catalogue declaration
+            out.append(_declared_entry(entry, kind, lang))
+            continue
         if entry.record_type == "evaluations":
             period, _, cls = summary.partition(" ")
             summary = f"{period_words(period, lang)}: {code_words('classification', cls, lang)}"
@@ -105,6 +111,21 @@ def _timeline(session: Session, file: PersonFile, lang: str) -> list[dict[str, s
             }
         )
     return out
+
+
+def _declared_entry(entry: TimelineEntry, kind: RecordKind, lang: str) -> dict[str, str]:
+    """A catalogued section's entry: the section's name and what it was, in words."""
+    what_field = kind.timeline.summary if kind.timeline else None
+    summary = entry.summary
+    if what_field and summary:
+        summary = code_words(what_field, summary, lang, kind.table)
+    name = kind.label_vi if lang != "en" and kind.label_vi else kind.table.replace("_", " ")
+    return {
+        "start": render.day(entry.start),
+        "end": render.day(entry.end),
+        "what": name,
+        "summary": summary,
+    }
 
 
 def _show(
