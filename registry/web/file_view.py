@@ -22,6 +22,7 @@ from registry import catalogue
 from registry.codes import QUALIFICATION_LADDERS
 from registry.org_units.models import OrgUnit
 from registry.positions.models import Position
+from registry.web.form_specs import FORMS
 from registry.web.words import SECTION_TABLES, field_label, section_label, shown
 from schemas.person_file import PersonFile
 from schemas.persons import PersonRead
@@ -44,6 +45,8 @@ class Section:
     columns: list[tuple[str, str]]  # (field, label)
     rows: list[list[str]] = field(default_factory=list)
     masked: bool = False
+    record_ids: list[str] = field(default_factory=list)  # one per row, for its edit form
+    form: str | None = None  # the record form that corrects a row, if the kind has one
 
 
 def _as_dict(record: Any) -> dict[str, Any]:
@@ -106,7 +109,9 @@ def sections(session: Session, file: PersonFile, lang: str, masked_text: str) ->
         records = _sorted(name, raw[name])
         sec = Section(name, section_label(name, lang), _columns(table, records, lang))
         sec.masked = name in file.masked_fields
+        sec.form = table if table in FORMS else None
         for r in records:
+            sec.record_ids.append(str(r.get("id") or ""))
             hidden = set(r.get("masked_fields") or ())
             sec.rows.append(
                 [

@@ -408,3 +408,30 @@ _EN.update(
         " of the end of the chosen month (the current month: as of today).",
     }
 )
+
+
+# Editing a record already in the file (the record forms opened on an existing row).
+_VI.update(
+    {
+        "edit": "Sửa",
+        "edit_trainings": "Sửa đào tạo, bồi dưỡng",
+        "edit_qualifications": "Sửa trình độ",
+        "edit_evaluations": "Sửa đánh giá, xếp loại",
+        "edit_commendations": "Sửa khen thưởng",
+        "edit_disciplines": "Sửa kỷ luật",
+        "edit_assignments": "Sửa quá trình công tác",
+        "edit_fixed": "Không sửa được ở đây (muốn đổi, hãy ghi một bản ghi mới)",
+    }
+)
+_EN.update(
+    {
+        "edit": "Edit",
+        "edit_trainings": "Edit training",
+        "edit_qualifications": "Edit qualification",
+        "edit_evaluations": "Edit evaluation",
+        "edit_commendations": "Edit commendation",
+        "edit_disciplines": "Edit discipline",
+        "edit_assignments": "Edit post held",
+        "edit_fixed": "Not changed here (record a new entry to change it)",
+    }
+)

@@ -45,6 +45,7 @@ _REASONS: tuple[tuple[str, str], ...] = (
         r"the form is stale or was not sent by this site \(CSRF token\); reload",
         "Biểu mẫu đã cũ hoặc không do trang này gửi (mã CSRF); hãy tải lại trang",
     ),
+    (r"nothing was changed", "Chưa có nội dung nào thay đổi để lưu"),
     (r".* not found", "Không tìm thấy"),
     (r"a waiver needs a reason", "Miễn trừ cần có lý do"),
     (r"a waiver must expire in the future", "Ngày hết miễn trừ phải sau hôm nay"),
