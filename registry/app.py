@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Awaitable, Callable
-
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import ASGIApp
 
@@ -19,6 +16,7 @@ from registry.documents.store import DocumentStore
 from registry.runtime import audit_config
 from registry.security.headers import SecurityHeaders
 from registry.security.hygiene import InputHygiene
+from registry.security.request_ids import RequestIds
 from registry.security.shield import ErrorShield
 from registry.web.errors import track_sessions
 from registry.web.mount import mount_pages
@@ -69,17 +67,7 @@ def create_app(
     # Added first, so it runs inside the request-id middleware and its refusals carry the id.
     app.add_middleware(InputHygiene)
 
-    @app.middleware("http")
-    async def request_ids(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        incoming = request.headers.get("x-request-id", "")
-        rid = incoming if incoming.isalnum() and len(incoming) <= 64 else uuid.uuid4().hex
-        request.state.request_id = rid
-        response = await call_next(request)
-        response.headers["X-Request-ID"] = rid
-        response.headers.setdefault("Cache-Control", "no-store")
-        return response
+    app.add_middleware(RequestIds)  # outside it: every answer carries the id
 
     app.include_router(health.router)
     app.include_router(sync.metrics_router)

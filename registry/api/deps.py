@@ -5,13 +5,14 @@ from __future__ import annotations
 import time
 import uuid
 from collections import defaultdict, deque
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from threading import Lock
 from typing import Annotated, Any
 from urllib.parse import unquote
 
 from fastapi import Depends, Header, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -62,19 +63,34 @@ class AppServices:
     audit: AuditConfig
 
 
-def services(request: Request) -> AppServices:
+# The dependencies that do no I/O are ``async def``: FastAPI runs a plain ``def`` dependency
+# on its thread pool, one hand-over per dependency per request. The ones that query the
+# database (``principal``) and the routes themselves stay on the pool.
+
+
+async def services(request: Request) -> AppServices:
     svc: AppServices = request.app.state.services
     return svc
 
 
-def db_session(svc: Annotated[AppServices, Depends(services)]) -> Iterator[Session]:
+async def db_session(svc: Annotated[AppServices, Depends(services)]) -> AsyncIterator[Session]:
+    """The request's session. Creating one touches no connection (the first statement checks
+    one out); ending it is I/O only when a transaction is still open (a route that failed
+    or answered without committing), and then runs on the thread pool."""
     session = svc.sessions()
     try:
         yield session
     finally:
         # Routes commit what they mean to keep; anything left open is abandoned here.
-        session.rollback()
-        session.close()
+        if session.in_transaction():
+            await run_in_threadpool(_abandon, session)
+        else:
+            session.close()
+
+
+def _abandon(session: Session) -> None:
+    session.rollback()
+    session.close()
 
 
 def request_id(request: Request) -> str:
@@ -137,13 +153,13 @@ def principal(
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def ctx(
+async def ctx(
     request: Request,
     svc: Annotated[AppServices, Depends(services)],
     who: Annotated[Principal, Depends(principal)],
     session: Annotated[Session, Depends(db_session)],
-    rid: Annotated[str, Depends(request_id)],
 ) -> Ctx:
+    rid = request_id(request)
     raw = None if request.method in _READS else request.headers.get("x-change-reason")
     if raw is not None and len(raw) > REASON_MAX * _ENCODED:
         raise Invalid.field("header.x-change-reason", f"longer than {REASON_MAX} characters")
@@ -171,7 +187,7 @@ REASON_DESCRIPTION = (
 )
 
 
-def stated_reason(
+async def stated_reason(
     x_change_reason: Annotated[str, _text_header(REASON_MAX, REASON_DESCRIPTION)],
 ) -> str:
     """Changes to existing records must say why (kept in the recorded history)."""
@@ -228,7 +244,7 @@ CursorQuery = Annotated[
 LimitQuery = Annotated[int, Query(ge=1, le=500, description="page size")]
 
 
-def rationed() -> None:
+async def rationed() -> None:
     """Marks a route that takes from the caller's quota of exact lookups
     (``registry.access.quota``): the document lists its 429 with ``Retry-After``."""
 
