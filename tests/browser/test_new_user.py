@@ -191,6 +191,16 @@ def test_new_user_from_make_run_to_the_report(served: Served) -> None:
         _no_raw_codes(page.inner_text("main"))
         _shot(page, "09-training-saved")
 
+        # Correct it: the form opens on the record, a fixed-free box changed, saved.
+        page.locator("#section-trainings tr", has_text=course).locator("a.edit").click()
+        expect(page.locator("#in-course")).to_have_value(course)
+        _shot(page, "09b-training-edit")
+        page.fill("#in-institution", "Trường Chính trị thành phố Hải Phòng")
+        page.fill("#in-reason", "Bổ sung nơi học theo giấy chứng nhận")
+        page.click("#save")
+        expect(page.locator("#saved-notice")).to_be_visible()
+        expect(page.locator("#section-trainings")).to_contain_text("Trường Chính trị thành phố")
+
         # The session ends while a form is open: the notice, sign-in, the text comes back.
         page.click("a[href$='/commendations/new']")
         title = "Giấy khen của Ban Thường vụ Đảng ủy phường"
