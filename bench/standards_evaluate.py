@@ -1,5 +1,7 @@
-"""Full standards evaluation over N persons and N/5 posts (target: ≤ 1.5× one hand-written SQL
-query computing the same shortfalls over the same data), and the re-evaluation of one person
+"""Full standards evaluation over N persons and N/5 posts, N/10 party members who hold no post
+and N/400 party cells (target: ≤ 1.5× one hand-written SQL query computing the same
+shortfalls over the same data, the party obligations of every member and the reconciliation
+of every cell's registers included), and the re-evaluation of one person
 after a change (target p95 < 50 ms). PostgreSQL; the data is filled set-based in SQL.
 
 The engine's time is a full run's evaluation: every finding, with its explanation (value
@@ -31,6 +33,7 @@ from registry.dates import today
 from registry.history import Actor, set_actor
 from registry.standards.engine import evaluated
 from registry.standards.findings import Scratch
+from registry.standards.inputs import months_before
 
 FILL = [
     """INSERT INTO org_units (id, version, created_at, updated_at, code, name, kind, path)
@@ -56,7 +59,23 @@ FILL = [
               '00000000-0000-0000-0000-000000000001', 'Nguyễn', 'Văn', 'An', 'nguyen van an',
               '', (1970 + g % 30)::text, 1970 + g % 30, 'M', '01', '00', 'alive',
               CASE g % 3 WHEN 0 THEN '01.003' WHEN 1 THEN '01.004' END
-       FROM generate_series(1, :persons) g""",
+       FROM generate_series(1, :persons + :extra) g""",
+    # Party cells (the persons above :persons hold no post: ordinary members of a cell).
+    """INSERT INTO org_units (id, version, created_at, updated_at, code, name, kind, path)
+       SELECT ('20000000-0000-4000-8000-' || lpad(to_hex(c), 12, '0'))::uuid, 1, now(), now(),
+              'CB' || c, 'Chi bộ ' || c, 'party_cell',
+              '/20000000-0000-4000-8000-' || lpad(to_hex(c), 12, '0') || '/'
+       FROM generate_series(1, :cells) c""",
+    # A third of the cells reconciled last month, a third eight months ago, a third never.
+    """INSERT INTO party_register_reconciliations (id, version, created_at, updated_at,
+       org_unit_id, period, reconciled_on, members_in_register, members_in_files)
+       SELECT gen_random_uuid(), 1, now(), now(),
+              ('20000000-0000-4000-8000-' || lpad(to_hex(c), 12, '0'))::uuid,
+              to_char(d, 'YYYY') || '-H' || CASE WHEN extract(month FROM d) <= 6 THEN 1 ELSE 2 END,
+              d, 10, 10
+       FROM generate_series(1, :cells) c,
+            LATERAL (SELECT CAST(:on AS date) - CASE c % 3 WHEN 0 THEN 30 ELSE 240 END AS d) x
+       WHERE c % 3 <> 2""",
     """INSERT INTO assignments (id, version, created_at, updated_at, person_id, position_id,
        kind, valid_from)
        SELECT gen_random_uuid(), 1, now(), now(),
@@ -75,20 +94,31 @@ FILL = [
        party_cell_id, admitted_on, official_on, status)
        SELECT gen_random_uuid(), 1, now(), now(),
               ('10000000-0000-4000-8000-' || lpad(to_hex(g), 12, '0'))::uuid,
-              '00000000-0000-0000-0000-000000000001',
+              ('20000000-0000-4000-8000-' || lpad(to_hex(1 + g % :cells), 12, '0'))::uuid,
               CASE WHEN g % 1000 = 5 THEN date '2024-01-01' ELSE date '2010-01-01' END,
               CASE WHEN g % 1000 = 5 THEN NULL ELSE date '2011-01-01' END,
               CASE WHEN g % 1000 = 5 THEN 'probationary' ELSE 'official' END
-       FROM generate_series(1, :persons) g WHERE g % 10 <> 0""",
-    # Dues kept for a third of the members, one month in three of them missing three months.
+       FROM generate_series(1, :persons + :extra) g WHERE g % 10 <> 0""",
+    # Transfers: letters never issued (one overdue, one within the deadline), a letter issued
+    # and not presented (overdue), of holders and of members without a post.
+    """INSERT INTO party_transfers (id, version, created_at, updated_at, person_id, direction,
+       from_organisation, decided_on, letter_issued_on, presented_on)
+       SELECT gen_random_uuid(), 1, now(), now(),
+              ('10000000-0000-4000-8000-' || lpad(to_hex(g), 12, '0'))::uuid, 'in',
+              'Chi bộ nơi khác',
+              CAST(:on AS date) - CASE g % 500 WHEN 11 THEN 200 WHEN 13 THEN 10 ELSE 150 END,
+              CASE WHEN g % 500 = 17 THEN CAST(:on AS date) - 100 END, NULL
+       FROM generate_series(1, :persons + :extra) g WHERE g % 500 IN (11, 13, 17)""",
+    # Dues kept by two members in three (the third owes every month since admission), one in
+    # nine of them missing three months.
     """INSERT INTO party_dues_payments (id, version, created_at, updated_at, person_id, month,
        amount_vnd, paid_on)
        SELECT gen_random_uuid(), 1, now(), now(),
               ('10000000-0000-4000-8000-' || lpad(to_hex(g), 12, '0'))::uuid,
               to_char(date_trunc('month', CAST(:on AS date)) - make_interval(months => m),
                       'YYYY-MM'), 45000, CAST(:on AS date)
-       FROM generate_series(1, :persons) g, generate_series(1, 12) m
-       WHERE g % 3 = 0 AND g % 10 <> 0 AND NOT (g % 9 = 0 AND m BETWEEN 4 AND 6)""",
+       FROM generate_series(1, :persons + :extra) g, generate_series(1, 12) m
+       WHERE g % 3 <> 1 AND g % 10 <> 0 AND NOT (g % 9 = 0 AND m BETWEEN 4 AND 6)""",
     """INSERT INTO evaluations (id, version, created_at, updated_at, person_id, period_kind,
        period, general_points, task_points, components, derived_classification,
        classification, applied_rules)
@@ -105,47 +135,71 @@ WITH h AS (
   SELECT a.person_id, a.position_id, p.required_rank FROM assignments a
   JOIN positions p ON p.id = a.position_id
   WHERE a.retired_at IS NULL AND p.retired_at IS NULL AND a.valid_from <= :on
-    AND (a.valid_to IS NULL OR a.valid_to >= :on))
-SELECT person_id, position_id, 'qualification' AS rule FROM h WHERE NOT EXISTS (
+    AND (a.valid_to IS NULL OR a.valid_to >= :on)),
+-- the subjects of the party obligations: each holder with each post, each member with none
+ps AS (
+  SELECT person_id, position_id FROM h
+  UNION ALL SELECT m.person_id, NULL::uuid FROM party_memberships m
+  WHERE m.retired_at IS NULL AND m.admitted_on <= :on
+    AND m.status IN ('official', 'probationary', 'transferred_out')
+    AND NOT EXISTS (SELECT 1 FROM h WHERE h.person_id = m.person_id))
+SELECT person_id, position_id, NULL::uuid AS unit, 'qualification' AS rule FROM h
+WHERE NOT EXISTS (
   SELECT 1 FROM qualifications q WHERE q.person_id = h.person_id AND q.retired_at IS NULL
     AND q.kind = 'political_theory' AND q.level IN ('trung_cap', 'cao_cap', 'cu_nhan'))
-UNION ALL SELECT person_id, position_id, 'party' FROM h WHERE NOT EXISTS (
+UNION ALL SELECT person_id, position_id, NULL, 'party' FROM h WHERE NOT EXISTS (
   SELECT 1 FROM party_memberships m WHERE m.person_id = h.person_id
     AND m.status IN ('official', 'probationary'))
-UNION ALL SELECT person_id, position_id, 'evaluations' FROM h WHERE (
+UNION ALL SELECT person_id, position_id, NULL, 'evaluations' FROM h WHERE (
   SELECT count(DISTINCT e.period) FROM evaluations e WHERE e.person_id = h.person_id
     AND e.retired_at IS NULL AND e.period IN (:y1, :y2)
     AND e.classification IN ('HTT', 'HTXS')) < 2
-UNION ALL SELECT person_id, position_id, 'certificate' FROM h WHERE EXISTS (
+UNION ALL SELECT person_id, position_id, NULL, 'certificate' FROM h WHERE EXISTS (
   SELECT 1 FROM qualifications q WHERE q.person_id = h.person_id AND q.retired_at IS NULL
     AND q.expires_on < :on)
-UNION ALL SELECT person_id, position_id, 'evaluation_missing' FROM h WHERE NOT EXISTS (
+UNION ALL SELECT person_id, position_id, NULL, 'evaluation_missing' FROM h WHERE NOT EXISTS (
   SELECT 1 FROM evaluations e WHERE e.person_id = h.person_id AND e.retired_at IS NULL
     AND e.period IN (:quarter, :quarter_year))
   AND (SELECT count(DISTINCT e.period) FROM evaluations e WHERE e.person_id = h.person_id
     AND e.retired_at IS NULL AND e.period IN (:m1, :m2, :m3)) < 3
-UNION ALL SELECT h.person_id, h.position_id, 'rank' FROM h JOIN persons p ON p.id = h.person_id
+UNION ALL SELECT h.person_id, h.position_id, NULL, 'rank' FROM h
+  JOIN persons p ON p.id = h.person_id
   WHERE h.required_rank = '01.003'
     AND (p.rank_code IS NULL OR p.rank_code NOT IN ('01.001', '01.002', '01.003'))
-UNION ALL SELECT h.person_id, h.position_id, 'probation' FROM h
-  JOIN party_memberships m ON m.person_id = h.person_id
-  WHERE m.status = 'probationary' AND m.admitted_on < CAST(:on AS date) - interval '12 months'
+UNION ALL SELECT ps.person_id, ps.position_id, NULL, 'probation' FROM ps
+  JOIN party_memberships m ON m.person_id = ps.person_id
+  WHERE m.status = 'probationary' AND m.admitted_on < :probation_limit
     AND NOT EXISTS (SELECT 1 FROM party_probations pr WHERE pr.membership_id = m.id
       AND pr.retired_at IS NULL AND pr.decided_on IS NOT NULL)
-UNION ALL SELECT d.person_id, d.position_id, 'dues' FROM (
-  SELECT h.person_id, h.position_id, m.admitted_on,
-    greatest(to_char(m.admitted_on, 'YYYY-MM'), :dues_start,
-      (SELECT min(x.month) FROM party_dues_payments x WHERE x.person_id = h.person_id
-        AND x.retired_at IS NULL)) AS begins
-  FROM h JOIN party_memberships m ON m.person_id = h.person_id
+UNION ALL SELECT ps.person_id, ps.position_id, NULL, 'transfer' FROM ps
+  JOIN party_transfers t ON t.person_id = ps.person_id
+  WHERE t.retired_at IS NULL AND t.presented_on IS NULL AND t.decided_on <= :on
+    -- past the deadline: at least 60 (30) working days after the decision (the letter) and
+    -- before the date judged
+    AND (SELECT count(*) FROM generate_series(coalesce(t.letter_issued_on, t.decided_on) + 1,
+           CAST(:on AS date) - 1, interval '1 day') d WHERE extract(isodow FROM d) < 6)
+      >= CASE WHEN t.letter_issued_on IS NULL THEN 60 ELSE 30 END
+UNION ALL SELECT d.person_id, d.position_id, NULL, 'dues' FROM (
+  SELECT ps.person_id, ps.position_id, m.admitted_on,
+    greatest(to_char(m.admitted_on, 'YYYY-MM'), :dues_start) AS begins
+  FROM ps JOIN party_memberships m ON m.person_id = ps.person_id
   WHERE m.status IN ('official', 'probationary')) d
-  WHERE EXISTS (SELECT 1 FROM party_dues_payments x WHERE x.person_id = d.person_id
-      AND x.retired_at IS NULL)
-    AND :dues_end_index - (substr(d.begins, 1, 4)::int * 12 + substr(d.begins, 6, 2)::int)
+  -- owed from admission (or the window's start), paid or not
+  WHERE :dues_end_index - (substr(d.begins, 1, 4)::int * 12 + substr(d.begins, 6, 2)::int)
       - (SELECT count(DISTINCT x.month) FROM party_dues_payments x
          WHERE x.person_id = d.person_id AND x.retired_at IS NULL
            AND x.month >= :dues_start AND x.month < :dues_end
            AND x.month >= to_char(d.admitted_on, 'YYYY-MM')) >= 3
+UNION ALL SELECT NULL, NULL, c.id, 'reconciliation' FROM (
+  SELECT o.id,
+    (SELECT max(r.reconciled_on) FROM party_register_reconciliations r
+     WHERE r.org_unit_id = o.id AND r.retired_at IS NULL AND r.reconciled_on <= :on) AS last,
+    (SELECT min(m.admitted_on) FROM party_memberships m WHERE m.party_cell_id = o.id
+       AND m.retired_at IS NULL AND m.status IN ('official', 'probationary')
+       AND m.admitted_on <= :on) AS earliest
+  FROM org_units o
+  WHERE o.retired_at IS NULL AND o.kind IN ('party_cell', 'party_committee')) c
+  WHERE c.earliest IS NOT NULL AND coalesce(c.last, c.earliest) < :reconciliation_limit
 """
 
 
@@ -158,20 +212,28 @@ LABELS = {
     "missing_evaluation": "evaluation_missing",
     "rank_mismatch": "rank",
     "probation_overdue": "probation",
+    "transfer_overdue": "transfer",
     "dues_arrears": "dues",
+    "register_reconciliation_overdue": "reconciliation",
 }
 
 
 def _differences(session: Session, sc: Scratch) -> int:
-    """(person, post, rule) in one result and not in the other, both ways: must be 0."""
+    """(person, post, org unit of a finding of neither, rule) in one result and not in the
+    other, both ways: must be 0."""
+    t = sc.findings.c
     label = sa.case(LABELS, value=sc.statements.c.rule, else_=sc.statements.c.rule)
+    unit = sa.case((sa.and_(t.person_id.is_(None), t.position_id.is_(None)), t.org_unit_id))
     ours = (
-        sa.select(sc.findings.c.person_id, sc.findings.c.position_id, label)
+        sa.select(t.person_id, t.position_id, unit, label)
         .join(sc.statements, sc.statements.c.no == sc.findings.c.stmt)
         .subquery()
     )
     theirs = sa.text("SELECT * FROM hand").columns(
-        sa.column("person_id", sa.Uuid), sa.column("position_id", sa.Uuid), sa.column("rule")
+        sa.column("person_id", sa.Uuid),
+        sa.column("position_id", sa.Uuid),
+        sa.column("unit", sa.Uuid),
+        sa.column("rule"),
     )
     mine = sa.select(ours)
     hand = sa.select(theirs.subquery())
@@ -197,6 +259,10 @@ def main() -> None:
     params = {
         "persons": args.persons,
         "positions": args.persons // 5,
+        "extra": args.persons // 10,  # party members who hold no post
+        "cells": max(3, args.persons // 400),
+        "probation_limit": months_before(on, 12),
+        "reconciliation_limit": months_before(on, 6),
         "y1": str(on.year - 1),
         "y2": str(on.year - 2),
         "on": on,
@@ -216,7 +282,8 @@ def main() -> None:
             for stmt in FILL:
                 conn.execute(sa.text(stmt), params)
         print(
-            f"filled {args.persons:,} persons, {args.persons // 5:,} posts "
+            f"filled {args.persons:,} persons holding posts and {params['extra']:,} members "
+            f"without one, {args.persons // 5:,} posts, {params['cells']:,} party cells "
             f"in {time.perf_counter() - started:.0f} s"
         )
         with Session(engine) as session:

@@ -38,20 +38,56 @@ def reconcile(
     """Make the active alerts match the findings of a run (``standards.findings.Scratch``),
     set-based: only alerts that open, resolve, reopen or whose explanation changed are
     touched, each with its recorded version. With ``person_ids`` only those people's alerts
-    are in question (an incremental run)."""
+    are in question (an incremental run). Findings of a post and alerts of a post are matched
+    by (post, subject, rule); post-less ones (a member without a post, a party organisation)
+    by (subject, rule) among the post-less alerts."""
+    _index(session.connection(), sc)
+    counts: Counter[str] = Counter()
+    for with_post in (True, False):
+        counts += _reconcile(session, sc, on=on, person_ids=person_ids, with_post=with_post)
+    for name in ("resolved", "updated", "reopened", "opened"):
+        counts.setdefault(name, 0)
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Alert):
+            session.expire(obj)  # written above with Core: the loaded state is stale
+    return counts
+
+
+def _reconcile(
+    session: Session,
+    sc: Scratch,
+    *,
+    on: dt.date,
+    person_ids: set[uuid.UUID] | None,
+    with_post: bool,
+) -> Counter[str]:
     a, t = _alerts(), sc.findings
     conn = session.connection()
-    _index(conn, sc)
     now = utcnow()
     counts: Counter[str] = Counter()
     found = t.join(sc.statements, sc.statements.c.no == t.c.stmt)
+
+    def subject_of(alerts: Any) -> Any:
+        if with_post:
+            return sa.func.coalesce(alerts.person_id, alerts.position_id)
+        return sa.func.coalesce(alerts.person_id, alerts.org_unit_id)
+
+    def same_post(f: Any) -> Any:
+        if with_post:
+            return a.c.position_id == f.position_id
+        return sa.and_(a.c.position_id.is_(None), f.position_id.is_(None))
+
+    mine_findings = t.c.position_id.is_not(None) if with_post else t.c.position_id.is_(None)
     match = sa.and_(
-        a.c.position_id == t.c.position_id,
-        sa.func.coalesce(a.c.person_id, a.c.position_id) == t.c.subject,
+        same_post(t.c),
+        subject_of(a.c) == t.c.subject,
         a.c.rule == sc.statements.c.rule,
         a.c.active_key.is_not(None),
     )
-    scope = [a.c.active_key.is_not(None)]
+    scope = [
+        a.c.active_key.is_not(None),
+        a.c.position_id.is_not(None) if with_post else a.c.position_id.is_(None),
+    ]
     if person_ids is not None:
         # Every finding of an incremental run is about one of these people: saying so lets
         # the database go to their few alerts by person, whatever its statistics say.
@@ -80,8 +116,8 @@ def reconcile(
         sa.select(f2.c.stmt)
         .select_from(f2.join(s2, s2.c.no == f2.c.stmt))
         .where(
-            f2.c.position_id == a.c.position_id,
-            f2.c.subject == sa.func.coalesce(a.c.person_id, a.c.position_id),
+            same_post(f2.c),
+            f2.c.subject == subject_of(a.c),
             s2.c.rule == a.c.rule,
             basis_sql(f2, s2, pg=conn.dialect.name == "postgresql") == a.c.basis,
         )
@@ -94,7 +130,7 @@ def reconcile(
             a.c.id.label("alert_id"), a.c.basis.label("stated"), expired.label("expired"), *cols
         )
         .select_from(found.join(a, match))
-        .where(sa.or_(a.c.basis.is_(None), ~stated_by_one, expired))
+        .where(mine_findings, sa.or_(a.c.basis.is_(None), ~stated_by_one, expired))
     ):
         m = row._mapping
         if m["expired"]:
@@ -122,11 +158,11 @@ def reconcile(
     counts["updated"], counts["reopened"] = len(restated), len(reopen)
     bulk_update(session, Alert, changes)
 
-    order = (t.c.position_id, t.c.subject, t.c.stmt)
+    order = (t.c.position_id, t.c.subject, t.c.stmt) if with_post else (t.c.subject, t.c.stmt)
     new = (
         sa.select(*cols, t.c.stmt)
         .select_from(found)
-        .where(~sa.exists(sa.select(a.c.id).where(match)))
+        .where(mine_findings, ~sa.exists(sa.select(a.c.id).where(match)))
     )
     after: Any = None
     while True:
@@ -137,18 +173,16 @@ def reconcile(
             break
         opened: dict[str, Any] = {}
         for m in rows:  # a post held twice by one person is one subject: the first wins
-            opened.setdefault(finding_key(m["rule"], m["position_id"], m["person_id"]), m)
+            key = finding_key(m["rule"], m["position_id"], m["person_id"], m["org_unit_id"])
+            opened.setdefault(key, m)
         bulk_insert(session, Alert, [_opened(key, m, now) for key, m in opened.items()])
         counts["opened"] += len(opened)
         last = rows[-1]
         after = sa.tuple_(
-            sa.literal(last["position_id"], sa.Uuid()),
+            *([sa.literal(last["position_id"], sa.Uuid())] if with_post else []),
             sa.literal(last["subject"], sa.Uuid()),
             sa.literal(last["stmt"], sa.Integer()),
         )
-    for obj in list(session.identity_map.values()):
-        if isinstance(obj, Alert):
-            session.expire(obj)  # written above with Core: the loaded state is stale
     return counts
 
 
@@ -264,13 +298,14 @@ def comment(session: Session, ctx: Ctx, alert_id: uuid.UUID, *, text: str) -> Al
 
 
 def findings_on(session: Session, on: dt.date, who: Principal) -> list[dict[str, Any]]:
-    """Which posts were held below standard on ``on``, under the standard in force then, in
-    ``who``'s scope."""
+    """Which posts were held below standard on ``on``, under the standard in force then, and
+    which party members and organisations fell short of their party obligations, in ``who``'s
+    scope (``position_id`` None for a finding of no post)."""
     units = set(session.scalars(visible(sa.select(OrgUnit.id), OrgUnit, who)))
     return [
         {
             "rule": f.rule,
-            "position_id": str(f.position_id),
+            "position_id": str(f.position_id) if f.position_id else None,
             "person_id": str(f.person_id) if f.person_id else None,
             "org_unit_id": str(f.org_unit_id),
             "since": f.since.isoformat(),

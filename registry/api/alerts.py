@@ -145,7 +145,7 @@ def evaluate_now(session: SessionDep, ctx: CtxDep, why: ReasonDep) -> Any:
 
 
 def _finding_key(f: dict[str, Any]) -> tuple[str, str, str]:
-    return (f["position_id"], f["rule"], f["person_id"] or "")
+    return (f["position_id"] or "", f["rule"], f["person_id"] or f["org_unit_id"])
 
 
 @router.get(

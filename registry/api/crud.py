@@ -163,7 +163,7 @@ def _dry_run(session: Session, ctx: Ctx, res: Resource[Any], body: Any) -> Any:
             "findings": [
                 {
                     "rule": f.rule,
-                    "position_id": str(f.position_id),
+                    "position_id": str(f.position_id) if f.position_id else None,
                     "person_id": str(f.person_id) if f.person_id else None,
                     "since": f.since.isoformat(),
                     **f.details(),

@@ -14,4 +14,5 @@ RULE_SOURCES: Final[dict[str, str]] = {
     "probation_overdue": "party_probations",
     "transfer_overdue": "party_transfers",
     "dues_arrears": "party_dues_payments",
+    "register_reconciliation_overdue": "party_register_reconciliations",
 }

@@ -1,5 +1,7 @@
 """The standards engine: every rule is SQL over the holders of posts on a date (set-based; no
-loop over people), grouped by the version of the standard in force.
+loop over people), grouped by the version of the standard in force; the party obligations are
+judged over every party member, with a post or without, and the reconciliation of the party
+registers over the party organisations (``rules_party``; the subjects in ``findings``).
 
 ``evaluated(session, on=D)`` writes the findings of a full run into scratch tables with one
 ``INSERT … SELECT`` per rule group, the explanation of each finding built in the database;
@@ -50,6 +52,7 @@ RULES = (
     rules_party.probation_rule,
     rules_party.transfer_rule,
     rules_party.dues_rule,
+    rules_party.reconciliation_rule,
 )
 
 

@@ -1,4 +1,18 @@
-"""A finding: one rule unmet for one post (and its holder), explained.
+"""A finding: one rule unmet for one subject, explained.
+
+Subjects, and the key of each (``finding_key``; one active alert per key):
+
+- a post: ``rule:<position_id>`` (a vacancy; person and post-less columns empty);
+- a post and its holder: ``rule:<position_id>:<person_id>`` (every rule of a post's standard,
+  and the party obligations of a member who holds a post);
+- a party member who holds no post: ``rule:member:<person_id>``, position empty, the org unit
+  the member's party cell (the party obligations of every member: probation, transfer, dues);
+- a party organisation: ``rule:unit:<org_unit_id>``, person and post empty (the six-monthly
+  reconciliation of its registers).
+
+In a run's scratch table ``subject`` is the holder or member when there is one, else the post,
+else the org unit; a finding is matched to its alert by (post, subject, rule), a post-less one
+by (subject, rule) among the post-less alerts.
 
 A run keeps its findings in two scratch tables: ``statements`` (what is required: the rule,
 the requirement, the version of the standard, a value found when it is the same for all; a
@@ -31,9 +45,19 @@ FINDING_COLUMNS = (
 )
 
 
-def finding_key(rule: str, position_id: uuid.UUID, person_id: uuid.UUID | None) -> str:
-    """The subject is the post, or the post and its holder: one active alert per key."""
-    subject = f"{position_id}:{person_id}" if person_id else str(position_id)
+def finding_key(
+    rule: str,
+    position_id: uuid.UUID | None,
+    person_id: uuid.UUID | None,
+    org_unit_id: uuid.UUID | None = None,
+) -> str:
+    """The subject's key (the module's docstring): one active alert per key."""
+    if position_id is not None:
+        subject = f"{position_id}:{person_id}" if person_id else str(position_id)
+    elif person_id is not None:
+        subject = f"member:{person_id}"
+    else:
+        subject = f"unit:{org_unit_id}"
     return f"{rule}:{subject}"
 
 
@@ -59,7 +83,7 @@ class Statement:
 @dataclass(slots=True)
 class Finding:
     rule: str
-    position_id: uuid.UUID
+    position_id: uuid.UUID | None  # None: a member without a post, or an org unit
     org_unit_id: uuid.UUID
     since: dt.date
     person_id: uuid.UUID | None = None
@@ -70,7 +94,7 @@ class Finding:
 
     @property
     def key(self) -> str:
-        return finding_key(self.rule, self.position_id, self.person_id)
+        return finding_key(self.rule, self.position_id, self.person_id, self.org_unit_id)
 
     def details(self) -> dict[str, Any]:
         return {
@@ -99,7 +123,7 @@ class Finding:
             "stmt": stmt,
             "position_id": self.position_id,
             "person_id": self.person_id,
-            "subject": self.person_id or self.position_id,
+            "subject": self.person_id or self.position_id or self.org_unit_id,
             "org_unit_id": self.org_unit_id,
             "since": self.since,
             "explained": explained,
@@ -166,9 +190,9 @@ def _scratch() -> Scratch:
         "standards_run_findings",
         meta,
         sa.Column("stmt", sa.Integer, nullable=False),
-        sa.Column("position_id", sa.Uuid, nullable=False),
+        sa.Column("position_id", sa.Uuid),  # NULL: a member without a post, an org unit
         sa.Column("person_id", sa.Uuid),
-        sa.Column("subject", sa.Uuid, nullable=False),  # the holder, or the post
+        sa.Column("subject", sa.Uuid, nullable=False),  # the holder/member, post or org unit
         sa.Column("org_unit_id", sa.Uuid, nullable=False),
         sa.Column("since", sa.Date, nullable=False),
         sa.Column("explained", sa.Text),

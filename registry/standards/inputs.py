@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from registry.assignments.models import Assignment
+from registry.party.models import PartyMembership
 from registry.positions.models import Position
 from registry.standards import parameters
 from registry.standards.findings import Finding, Statement
@@ -62,6 +63,42 @@ def holders(on: dt.date, person_ids: Iterable[uuid.UUID] | None) -> Any:
     return stmt.subquery("h")
 
 
+FOLLOWED = ("official", "probationary", "transferred_out")
+
+
+def members_without_post(on: dt.date, person_ids: Iterable[uuid.UUID] | None) -> Any:
+    """Every party member whose party life the ward follows (a current member, or one
+    transferred out whose transfer may still be pending; each party rule says which statuses
+    it judges) who holds no post of the ward on ``on``, in the columns of the holders the party
+    rules read: no post, the org unit their party cell, ``valid_from`` the admission."""
+    m = PartyMembership
+    holds = (
+        sa.select(Assignment.id)
+        .join(Position, Position.id == Assignment.position_id)
+        .where(
+            Assignment.person_id == m.person_id,
+            Assignment.retired_at.is_(None),
+            Position.retired_at.is_(None),
+            Assignment.valid_from <= on,
+            sa.or_(Assignment.valid_to.is_(None), Assignment.valid_to >= on),
+        )
+    )
+    stmt = sa.select(
+        m.person_id,
+        sa.null().label("position_id"),
+        m.party_cell_id.label("org_unit_id"),
+        m.admitted_on.label("valid_from"),
+    ).where(
+        m.retired_at.is_(None),
+        m.status.in_(FOLLOWED),
+        m.admitted_on <= on,
+        ~sa.exists(holds),
+    )
+    if person_ids is not None:
+        stmt = stmt.where(m.person_id.in_(list(person_ids)))
+    return stmt
+
+
 class RunInputs:
     """What every rule of one run shares: the date, the holders subquery and the versions of
     the standards in force. ``h`` may be replaced by would-be holders (candidates for a post,
@@ -86,6 +123,26 @@ class RunInputs:
         self.computed: list[Finding] = []
         self.statements: list[Statement] = []
         self._numbers: dict[Statement, int] = {}
+        self._party: Any = None
+
+    @property
+    def party(self) -> Any:
+        """The subjects of the party obligations: every holder of a post (one row per post
+        held, as for every rule of a post) and every party member who holds none (no post,
+        their party cell as the org unit): a member is judged once, with their posts or as a
+        member."""
+        if self._party is None:
+            h = self.h
+            self._party = sa.union_all(
+                sa.select(
+                    h.c.person_id,
+                    sa.type_coerce(h.c.position_id, sa.Uuid).label("position_id"),
+                    h.c.org_unit_id,
+                    h.c.valid_from,
+                ),
+                members_without_post(self.on, self.person_ids),
+            ).subquery("party_subjects")
+        return self._party
 
     def groups(self, pick: Callable[[InForce], Any]) -> dict[Any, list[InForce]]:
         out: dict[Any, list[InForce]] = defaultdict(list)
@@ -113,13 +170,15 @@ class RunInputs:
         found: Any = None,
         explained: Any = None,
         since: Any = None,
+        over: Any = None,
     ) -> None:
         """Findings of ``rule`` for the holders meeting ``condition``, under ``forces`` (the
         standards that carry the rule; None: a rule of every post). ``found`` is a value found
         that is the same for every holder; ``explained`` SQL producing, per holder, the JSON
         text ``{"found": …, "evidence": […]}``; ``since`` defaults to the later of the start
-        in post and the start of the version in force."""
-        h, fn = self.h, self.fn
+        in post and the start of the version in force. ``over``: the subjects judged when
+        not the holders (``party``: every party member)."""
+        h, fn = self.h if over is None else over, self.fn
         req = json.dumps(requirement)
         same = None if found is None else json.dumps(found)
         where = [condition]

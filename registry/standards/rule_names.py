@@ -32,6 +32,7 @@ RULE_NAMES: dict[str, dict[str, str]] = {
         "probation_overdue": "Quá hạn xét công nhận đảng viên chính thức",
         "transfer_overdue": "Quá hạn chuyển sinh hoạt đảng",
         "dues_arrears": "Không đóng đảng phí ba tháng trong năm",
+        "register_reconciliation_overdue": "Quá hạn đối chiếu danh sách đảng viên (6 tháng)",
     },
     "en": {
         "qualification.professional": "Professional qualification short",
@@ -61,5 +62,6 @@ RULE_NAMES: dict[str, dict[str, str]] = {
         "probation_overdue": "Probation past its term without a decision",
         "transfer_overdue": "Party transfer overdue",
         "dues_arrears": "Party dues in arrears",
+        "register_reconciliation_overdue": "Party registers not reconciled in the period",
     },
 }

@@ -1,6 +1,9 @@
-"""Party obligations of the holders of posts: probation past its term without a decision,
-a transfer letter not issued or not presented in time, dues in arrears. Rules of every post
-(a cadre's party record, whatever the post's standard); their findings tell of party
+"""Party obligations of every party member: probation past its term without a decision, a
+transfer letter not issued or not presented in time, dues in arrears — judged over
+``RunInputs.party``, the holders of posts (subject: the post and its holder, as every rule of
+a post) and the members who hold no post (subject: the member in their party cell), so a
+member is judged once either way. And the party organisation's own duty: the six-monthly
+reconciliation of its registers (subject: the org unit). Their findings tell of party
 membership and are masked and withheld as it is (``catalogue/rule_sources.py``)."""
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+from registry.party.checks import reconciliation_overdue
 from registry.party.models import (
     PartyDuesPayment,
     PartyMembership,
@@ -16,6 +20,7 @@ from registry.party.models import (
     PartyTransferRecord,
 )
 from registry.party.rules import CURRENT
+from registry.standards.findings import Finding
 from registry.standards.inputs import RunInputs, add_months, months_before
 from registry.standards.sqlfn import cat
 
@@ -38,7 +43,7 @@ def probation_rule(ev: RunInputs) -> None:
     if ev.hypothetical:
         return  # a party obligation, not a standard of the post
     months = ev.params.number("party.probation_months")
-    h, m, p = ev.h, PartyMembership, PartyProbation
+    h, m, p = ev.party, PartyMembership, PartyProbation
     decided = sa.select(p.id).where(
         p.membership_id == m.id, p.retired_at.is_(None), p.decided_on.is_not(None)
     )
@@ -87,7 +92,7 @@ def transfer_rule(ev: RunInputs) -> None:
         return  # a party obligation, not a standard of the post: no part of a candidate's fit
     issue = ev.params.number("party.transfer_issue_working_days")
     present = ev.params.number("party.transfer_present_working_days")
-    h, t = ev.h, PartyTransferRecord
+    h, t = ev.party, PartyTransferRecord
     stmt = (
         sa.select(h, t.id.label("transfer_id"), t.decided_on, t.letter_issued_on)
         .join(t, t.person_id == h.c.person_id)
@@ -115,16 +120,17 @@ def transfer_rule(ev: RunInputs) -> None:
 
 
 def dues_rule(ev: RunInputs) -> None:
-    """Regulation 01-QĐ/TW: three months of dues unpaid in a year (without an exemption) is
-    a ground for removal. Counted over the last 12 closed months (both numbers parameters),
-    from the later of admission and the first month the registry holds a payment for (a ward
-    that does not keep dues here gets no alarm for every member); SQL over every holder who
-    is a current member."""
+    """Regulation 01-QĐ/TW, Điều lệ Đảng: three months of dues unpaid in a year (without an
+    exemption, recorded as a month paid with amount 0) is a ground for removal. A member owes
+    dues from admission: the months counted are the last 12 closed months (both numbers
+    parameters) from the later of the admission month and the window's start, so a member
+    admitted a year ago who never paid is in arrears. SQL over every current member, with a
+    post or without."""
     if ev.hypothetical:
         return  # a party obligation, not a standard of the post
     unpaid_max = ev.params.number("party.dues_unpaid_months")
     window = ev.params.number("party.dues_window_months")
-    h, m, d, fn = ev.h, PartyMembership, PartyDuesPayment, ev.fn
+    h, m, d, fn = ev.party, PartyMembership, PartyDuesPayment, ev.fn
     this_month = ev.on.replace(day=1)
     start = add_months(this_month, -window).replace(day=1)
     end_index = this_month.year * 12 + this_month.month
@@ -134,18 +140,11 @@ def dues_rule(ev: RunInputs) -> None:
         .correlate(h)
         .scalar_subquery()
     )
-    recorded = (
-        sa.select(sa.func.min(d.month))
-        .where(d.person_id == h.c.person_id, d.retired_at.is_(None))
-        .correlate(h)
-        .scalar_subquery()
-    )
-    # months are YYYY-MM text: the month index of the later of the three starts
+    # months are YYYY-MM text: the month index of the later of the two starts
     latest = sa.func.greatest if fn.pg else sa.func.max
     begin = latest(
         sa.func.substr(sa.cast(admitted, sa.String), 1, 7),
         sa.literal(start.strftime("%Y-%m")),
-        recorded,
         type_=sa.String,
     )
     expected = sa.literal(end_index) - (
@@ -168,12 +167,44 @@ def dues_rule(ev: RunInputs) -> None:
     ev.emit(
         "dues_arrears",
         None,
-        sa.and_(admitted.is_not(None), recorded.is_not(None), unpaid >= unpaid_max),
+        sa.and_(admitted.is_not(None), unpaid >= unpaid_max),
         requirement={"max_unpaid_months": unpaid_max - 1, "window_months": window},
         explained=cat(
-            '{"found": "',
+            '{"found": {"unpaid_months": ',
             sa.cast(unpaid, sa.Text),
-            f' of the last {window} months unpaid", "evidence": []}}',
+            f', "window_months": {window}}}, "evidence": []}}',
         ),
         since=sa.literal(this_month, sa.Date),
+        over=h,
     )
+
+
+def reconciliation_rule(ev: RunInputs) -> None:
+    """Guidance 01-HD/TW: a party organisation reconciles its member registers with the
+    members' files every six months (a parameter). A party cell or committee with current
+    members and no reconciliation within the period — or none ever, once its earliest member
+    has been a member longer than the period — is overdue; the subject is the organisation.
+    Cells are few: judged in Python. Not part of a run about some people (an incremental run
+    or a candidate's fit): its subject is no person."""
+    if ev.hypothetical or ev.person_ids is not None:
+        return
+    for cell in reconciliation_overdue(ev.session, on=ev.on):
+        ev.add(
+            Finding(
+                "register_reconciliation_overdue",
+                None,
+                cell.org_unit_id,
+                min(ev.on, cell.due_on + dt.timedelta(days=1)),
+                requirement={"every_months": cell.months},
+                found={
+                    "members": cell.members,
+                    "last_reconciled_on": None
+                    if cell.last_reconciled_on is None
+                    else cell.last_reconciled_on.isoformat(),
+                    "due_on": cell.due_on.isoformat(),
+                },
+                evidence=[]
+                if cell.last_id is None
+                else [{"table": "party_register_reconciliations", "id": str(cell.last_id)}],
+            )
+        )

@@ -65,6 +65,25 @@ REQUIREMENT_WORDS: dict[str, tuple[str, str]] = {
     "decided_on": ("Ngày quyết định", "Decided on"),
     "planned": ("Số người trong quy hoạch", "Planned"),
     "years_of_experience": ("Số năm kinh nghiệm", "Years of experience"),
+    # the party obligations of every member, and the reconciliation of a cell's registers
+    "probation_months": ("Thời gian dự bị (tháng)", "Probation (months)"),
+    "probation_started_on": ("Ngày bắt đầu dự bị", "Probation started on"),
+    "issue_working_days": ("Hạn làm thủ tục chuyển (ngày làm việc)", "Issue within (working days)"),
+    "present_working_days": (
+        "Hạn nộp giấy giới thiệu (ngày làm việc)",
+        "Present within (working days)",
+    ),
+    "step": ("Bước chưa làm", "Step not done"),
+    "max_unpaid_months": ("Số tháng chưa đóng tối đa", "Most months unpaid"),
+    "window_months": ("Trong số tháng gần nhất", "Of the last months"),
+    "unpaid_months": ("Số tháng chưa đóng đảng phí", "Months of dues unpaid"),
+    "every_months": ("Đối chiếu mỗi (tháng)", "Reconciled every (months)"),
+    "members": ("Số đảng viên", "Members"),
+    "last_reconciled_on": ("Lần đối chiếu gần nhất", "Last reconciled on"),
+}
+STEP_WORDS = {
+    "letter_issued": ("Cấp giấy giới thiệu sinh hoạt đảng", "Issue the introduction letter"),
+    "letter_presented": ("Nộp giấy giới thiệu cho chi bộ nơi đến", "Present the letter"),
 }
 PHRASES = {
     "vi": {
@@ -124,6 +143,8 @@ def _value(key: str, value: Any, lang: str) -> str:
         return code_words("kind", text, lang)
     if key == "period":
         return period_words(text, lang)
+    if key == "step" and text in STEP_WORDS:
+        return _pick(STEP_WORDS[text], lang)
     if len(text) == 10 and text[4] == "-" and text[7] == "-":
         try:
             return dt.date.fromisoformat(text).strftime("%d/%m/%Y")

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from registry.codes import QUALIFICATION_LADDERS
 from registry.errors import Invalid
+from registry.party import records as pr
 from registry.planning.service import create_planning_entry
 from registry.qualifications.service import create_qualification
 from registry.ranks import ranks
@@ -22,6 +23,7 @@ from registry.standards.engine import evaluate
 from registry.standards.inputs import add_months
 from registry.standards.rule_names import RULE_NAMES
 from registry.standards.rules_career import POSITION_REQUIREMENTS
+from schemas import party as sp
 from schemas.planning import PlanningEntryCreate
 from schemas.qualifications import QualificationCreate
 from tests.standards.conftest import TODAY, Lab
@@ -235,3 +237,118 @@ def test_a_requirement_no_rule_evaluates_is_refused(
     with pytest.raises(Invalid) as exc:
         lab.profile("P", {"certificates_valid": True})
     assert exc.value.issues[0].field == "body.requirements.certificates_valid"
+
+
+# The rules no requirement states, of every party member (Regulation 232-QĐ/TW, Guidance
+# 01-HD/TW, Regulation 01-QĐ/TW): each can produce a finding and a pass, for a holder of a
+# post (subject: the post and its holder) and for a member who holds none (subject: the
+# member, no post); the reconciliation of the registers for the party cell.
+MemberBuild = Callable[[Lab, Any, bool, Draw], None]
+
+
+def _probation_due(lab: Lab, who: Any, fail: bool, draw: Draw) -> None:
+    days = draw(st.integers(380, 3000) if fail else st.integers(1, 330))
+    member(lab, who, TODAY - dt.timedelta(days=days), official=False)
+
+
+def _transfer_due(lab: Lab, who: Any, fail: bool, draw: Draw) -> None:
+    member(lab, who, dt.date(2010, 5, 19))
+    days = draw(st.integers(100, 900) if fail else st.integers(0, 80))
+    pr.create_transfer_record(
+        lab.session,
+        lab.ctx,
+        sp.PartyTransferRecordCreate(
+            person_id=who.id,
+            direction="in",
+            from_organisation="Chi bộ Trường THCS Lê Lợi",
+            to_cell_id=lab.world.cell_a.id,
+            decided_on=TODAY - dt.timedelta(days=days),
+        ),
+    )
+
+
+def _dues_due(lab: Lab, who: Any, fail: bool, draw: Draw) -> None:
+    member(lab, who, dt.date(2010, 5, 19))
+    months = [add_months(TODAY.replace(day=1), -i).strftime("%Y-%m") for i in range(1, 13)]
+    unpaid = draw(st.integers(3, 12) if fail else st.integers(0, 2))
+    for month in draw(st.permutations(months))[unpaid:]:
+        pr.create_dues_payment(
+            lab.session,
+            lab.ctx,
+            sp.PartyDuesPaymentCreate(
+                person_id=who.id, month=month, amount_vnd=45_000, paid_on=TODAY
+            ),
+        )
+
+
+MEMBER_BUILDERS: dict[str, MemberBuild] = {
+    "probation_overdue": _probation_due,
+    "transfer_overdue": _transfer_due,
+    "dues_arrears": _dues_due,
+}
+
+
+@pytest.mark.parametrize("with_post", [True, False], ids=["holder", "member"])
+@pytest.mark.parametrize("rule", sorted(MEMBER_BUILDERS))
+@settings(
+    max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_each_party_rule_can_fail_and_pass_with_or_without_a_post(
+    lab: Lab, rule: str, with_post: bool, data: st.DataObject
+) -> None:
+    assert rule in RULE_NAMES["vi"]
+    for fail in (True, False):
+        savepoint = lab.session.begin_nested()
+        try:
+            who = person(lab)
+            post = lab.post() if with_post else None
+            if post is not None:
+                hold(lab, who, post, RECENTLY)
+            MEMBER_BUILDERS[rule](lab, who, fail, data.draw)
+            subjects = [
+                f.position_id
+                for f in evaluate(lab.session, on=TODAY)
+                if f.rule == rule and f.person_id == who.id
+            ]
+            assert subjects == ([None if post is None else post.id] if fail else []), (
+                rule,
+                fail,
+            )
+        finally:
+            savepoint.rollback()
+
+
+@settings(
+    max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_register_reconciliation_can_fail_and_pass(lab: Lab, data: st.DataObject) -> None:
+    """Guidance 01-HD/TW: the registers of a cell with members are reconciled every 6 months."""
+    cell = lab.world.cell_a
+    for fail in (True, False):
+        savepoint = lab.session.begin_nested()
+        try:
+            member(lab, person(lab), dt.date(2010, 5, 19))
+            ago = data.draw(st.integers(7, 40) if fail else st.integers(0, 5))
+            if not (fail and data.draw(st.booleans())):  # overdue: stale, or never reconciled
+                on = min(TODAY, add_months(TODAY, -ago))
+                pr.create_reconciliation(
+                    lab.session,
+                    lab.ctx,
+                    sp.PartyRegisterReconciliationCreate(
+                        org_unit_id=cell.id,
+                        period=f"{on.year}-H{1 if on.month <= 6 else 2}",
+                        reconciled_on=on,
+                        members_in_register=1,
+                        members_in_files=1,
+                    ),
+                )
+            units = [
+                f.org_unit_id
+                for f in evaluate(lab.session, on=TODAY)
+                if f.rule == "register_reconciliation_overdue"
+            ]
+            assert units == ([cell.id] if fail else []), (fail, ago)
+        finally:
+            savepoint.rollback()

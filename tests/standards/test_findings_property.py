@@ -52,6 +52,8 @@ def _expected(d: dict[str, Any]) -> set[str]:
         out.add("in_planning")
     if d["party"] == "probationary":  # admitted in 2010: far past the 12-month probation
         out.add("probation_overdue")
+    if d["party"] is not None:  # dues are owed from admission (2010): none paid
+        out.add("dues_arrears")
     return out
 
 

@@ -262,11 +262,14 @@ def test_three_months_of_dues_unpaid_in_a_year_regulation_01(lab: Lab) -> None:
         hold(lab, who, post, dt.date(2024, 1, 1))
         member(lab, who, dt.date(2010, 5, 19))
     months = _closed_months(12)
-    # Months are judged from the first one the registry holds: the gaps are in the middle.
+    # Dues are owed from admission (2010): every month of the window counts.
     _pay(lab, three, months[:4] + months[7:])
     _pay(lab, two, months[:4] + months[6:])
     findings = evaluate(lab.session, on=TODAY)
-    assert rules_of(findings, three)["dues_arrears"].found == "3 of the last 12 months unpaid"
+    assert rules_of(findings, three)["dues_arrears"].found == {
+        "unpaid_months": 3,
+        "window_months": 12,
+    }
     assert "dues_arrears" not in rules_of(findings, two)
 
 
