@@ -70,12 +70,22 @@ def _field_name(table: str, name: str) -> str:
     return name
 
 
+_HIDDEN: dict[tuple[int, str, bool], tuple[str, ...]] = {}
+
+
 def hidden_fields(principal: Principal, table: str) -> tuple[str, ...]:
-    """The declared fields of ``table`` the principal may not see."""
+    """The declared fields of ``table`` the principal may not see. They depend only on the
+    kind and on whether the principal opens sensitive data, so they are worked out once per
+    kind and answer (a list page asks for every row)."""
     k = catalogue.kind(table)
     if k is None:
         return ()
-    return tuple(f.name for f in k.fields if not _open(principal, k.sensitivity_of(f.name)))
+    key = (id(k), table, principal.sees_sensitive)
+    known = _HIDDEN.get(key)
+    if known is None:
+        known = tuple(f.name for f in k.fields if not _open(principal, k.sensitivity_of(f.name)))
+        _HIDDEN[key] = known
+    return known
 
 
 def maskable(table: str) -> bool:

@@ -41,6 +41,19 @@ def page(
     return rows, None
 
 
+def page_rows(
+    session: Session, stmt: sa.Select[Any], model: type[Entity], *, cursor: str | None, limit: int
+) -> tuple[Sequence[sa.Row[Any]], str | None]:
+    """``page`` for a select of columns (rows, not entities: a long page of plain values
+    without the ORM's identity map and instance state per row)."""
+    if cursor:
+        stmt = stmt.where(model.id > decode_cursor(cursor))
+    rows = session.execute(stmt.order_by(model.id).limit(limit + 1)).all()
+    if len(rows) > limit:
+        return rows[:limit], encode_cursor(rows[limit - 1].id)
+    return rows, None
+
+
 def encode_key(*parts: str) -> str:
     """An opaque cursor for lists ordered on more than the primary key (a time, then the id)
     or on a key that is not a UUID: the last row's sort key, as text."""

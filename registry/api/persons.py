@@ -12,6 +12,7 @@ from registry.access import policy, quota
 from registry.access.principal import Principal
 from registry.access.scope import get_visible, require_person_writable, scope_clause, visible
 from registry.alerts.service import reevaluate_people
+from registry.api.answers import json_answer
 from registry.api.deps import (
     CtxDep,
     CursorQuery,
@@ -23,7 +24,7 @@ from registry.api.deps import (
     rationed,
 )
 from registry.api.lookup import router as lookup_router
-from registry.api.pagination import page
+from registry.api.pagination import page_rows
 from registry.api.params import IsoInstant
 from registry.api.references import check_references
 from registry.assignments.models import Assignment
@@ -85,7 +86,7 @@ def list_persons(
     cursor: CursorQuery = None,
     limit: LimitQuery = 50,
 ) -> Any:
-    stmt = visible(sa.select(Person), Person, ctx.principal)
+    stmt = visible(sa.select(*Person.__table__.columns), Person, ctx.principal)
     if not include_retired:
         stmt = stmt.where(Person.retired_at.is_(None))
     if q is not None:
@@ -123,7 +124,7 @@ def list_persons(
                 sa.select(PartyMembership.person_id).where(PartyMembership.status == party_status)
             )
         )
-    items, nxt = page(session, stmt, Person, cursor=cursor, limit=limit)
+    items, nxt = page_rows(session, stmt, Person, cursor=cursor, limit=limit)
     answer = [person_read(ctx, p) for p in items]
     log_read(
         session,
@@ -134,7 +135,7 @@ def list_persons(
         fields=sensitive_fields_seen(ctx.principal),
     )
     session.commit()  # the reads are on record before anyone sees the data
-    return {"items": answer, "next_cursor": nxt}
+    return json_answer(Page[PersonRead](items=answer, next_cursor=nxt))
 
 
 @router.get(
@@ -167,7 +168,7 @@ def read(
         fields=[*sensitive_fields_seen(ctx.principal), "file"],
     )
     session.commit()  # the read is on record before anyone sees the data
-    return answer
+    return json_answer(answer, response)
 
 
 @router.patch(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from registry import catalogue
@@ -31,7 +32,7 @@ REQUIRED = (
 )
 
 
-def decrypt_field(ctx: Ctx, person: Person, name: str) -> str | None:
+def decrypt_field(ctx: Ctx, person: Person | Row[Any], name: str) -> str | None:
     blob: bytes | None = getattr(person, ENCRYPTED[name])
     if blob is None:
         return None

@@ -117,8 +117,14 @@ def section_tables() -> dict[str, str]:
     return names
 
 
-def person_fields(ctx: Ctx, person: Person) -> dict[str, Any]:
-    data = {c.key: getattr(person, c.key) for c in Person.__table__.columns}
+_PERSON_KEYS = tuple(c.key for c in Person.__table__.columns)
+
+
+def person_fields(ctx: Ctx, person: Person | sa.Row[Any]) -> dict[str, Any]:
+    """A person's answer fields, masked and decrypted for the caller, from the loaded person
+    or from a row of the ``persons`` table's columns (a list page selects rows, not
+    entities)."""
+    data = {key: getattr(person, key) for key in _PERSON_KEYS}
     data["full_name"] = full_name(person.family_name, person.middle_name, person.given_name)
     masked = list(policy.hidden_fields(ctx.principal, "persons"))
     for name in masked:
@@ -130,7 +136,7 @@ def person_fields(ctx: Ctx, person: Person) -> dict[str, Any]:
     return data
 
 
-def person_read(ctx: Ctx, person: Person) -> PersonRead:
+def person_read(ctx: Ctx, person: Person | sa.Row[Any]) -> PersonRead:
     return PersonRead.model_validate(person_fields(ctx, person))
 
 
