@@ -2,16 +2,19 @@
 
 It writes what ``registry.history.append_versions`` writes for an ORM insert — the history
 rows, their audit events on the hash chain, and the civil-service outbox items — but sends
-the two big row sets (entities, history) with COPY instead of executemany. Each event carries
-the content digest of its history row, as ``append_versions`` gives it. The audit chain
-and the outbox are appended through their own modules, so their rules stay in one place.
+the three big row sets (entities, history, audit events) with COPY instead of executemany.
+Each event carries the content digest of its history row, as ``append_versions`` gives it.
+The events are chained straight onto the head (``registry.audit.bulk_append``: no pending
+entries to read back), and the outbox is appended through its own module, so their rules
+stay in one place.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
@@ -22,8 +25,9 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from registry import hooks
-from registry.audit import chain as audit_chain
-from registry.audit.content import DIGESTED, content_digest
+from registry.audit import bulk_append
+from registry.audit.content import _ENCODER as _CANONICAL  # the digest's own encoding
+from registry.audit.content import DIGESTED, content_digest, instant_text
 from registry.history import _BOOKKEEPING as BOOKKEEPING  # the hook's list: same event fields
 from registry.history import Actor, RecordVersion
 
@@ -41,11 +45,13 @@ def copy_groups(
     actor: Actor,
     at: dt.datetime,
 ) -> None:
-    """Entities, then their history, then audit events and outbox items, in one transaction
-    (the session's: ``dbapi`` is its connection)."""
+    """Entities, then their history, then outbox items and, last (it holds the chain's head
+    until commit), the audit events, in one transaction (the session's: ``dbapi`` is its
+    connection)."""
     versions_table = cast(sa.Table, RecordVersion.__table__)
     who = (actor.actor_id, actor.role, actor.reason, actor.request_id)
-    digests: list[str] = []  # of each history row, in the order the events are drafted
+    for group in groups:
+        prepare_audit(group, actor, at)  # done already when a checking stage did it
     with dbapi.cursor() as cur:
         for group in groups:
             if group.rows:
@@ -56,9 +62,7 @@ def copy_groups(
             for group in groups
             for (row_id, data), owner in zip(group.snapshot_texts(), group.owners(), strict=True)
         )
-        copy_rows(cur, versions_table, VERSION_COLUMNS, _digested(history, digests))
-    pending = iter(digests)
-    audit_chain.append(session, [d for group in groups for d in _drafts(group, actor, pending)])
+        copy_rows(cur, versions_table, VERSION_COLUMNS, history)
     hooks.versions_written(
         session,
         (
@@ -67,35 +71,69 @@ def copy_groups(
             for owner in group.owners()
         ),
     )
+    id_at = [group.columns.index("id") for group in groups]
+    bulk_append.append_rendered(
+        session,
+        [
+            group.audit[row[i]][1]
+            for group, i in zip(groups, id_at, strict=True)
+            for row in group.rows
+        ],
+    )
 
 
-def _digested(rows: Iterable[tuple[Any, ...]], digests: list[str]) -> Iterator[tuple[Any, ...]]:
-    """``rows`` unchanged, noting the content digest of each on the way to COPY: taken over
-    the JSON text exactly as it is written, so it matches the stored row."""
-    for row in rows:
-        digests.append(content_digest(dict(zip(VERSION_COLUMNS, row, strict=True))))
-        yield row
+def prepare_audit(group: NewRows, actor: Actor, at: dt.datetime) -> None:
+    """The content digest of each row's history version and its event, rendered to chain
+    (``bulk_append.render``), kept on the group by row id: a CPU stage can do this while the
+    database is busy with an earlier batch.
 
-
-def _drafts(group: NewRows, actor: Actor, digests: Iterator[str]) -> Iterable[dict[str, Any]]:
-    action = f"{group.table.name}.insert"
+    The snapshot (``NewRows._serialise``) is already the canonical JSON the digest encodes,
+    so the digest's array is put together around that text instead of parsing and encoding
+    it again; the first row of each batch is digested the ordinary way too, and a
+    difference stops the import."""
+    if group.audit_for != (actor, at):
+        group.audit, group.audit_for = {}, (actor, at)
+    done = group.audit
+    encode = _CANONICAL.encode
     named = [c for c in group.columns if c not in BOOKKEEPING]
-    id_at = group.columns.index("id")
     picks = [group.columns.index(c) for c in named]
-    for row in group.rows:
-        yield audit_chain.draft(
-            actor=actor.actor_id,
-            role=actor.role,
-            org_scope=actor.org_scope,
-            action=action,
-            object_type=group.table.name,
-            object_id=str(row[id_at]),
+    head = "[" + encode(group.table.name) + ',"'
+    middle = '",1,"insert",'
+    tail = "," + encode([instant_text(at), actor.actor_id, actor.role, actor.reason])[1:-1] + ","
+    tail += encode(actor.request_id) + ","
+    checked = bool(done)
+    who = (actor.actor_id, actor.role, actor.reason, actor.request_id)
+    event = bulk_append.renderer(
+        actor=actor.actor_id,
+        role=actor.role,
+        org_scope=actor.org_scope,
+        action=f"{group.table.name}.insert",
+        object_type=group.table.name,
+        purpose=actor.purpose,
+        request_id=actor.request_id,
+    )
+    fields_of: dict[tuple[bool, ...], list[str]] = {}
+    for row, (row_id, data), owner in zip(
+        group.rows, group.snapshot_texts(), group.owners(), strict=True
+    ):
+        if row_id in done:
+            continue
+        person = "null]" if owner is None else f'"{owner}"]'
+        text_id = str(row_id)
+        text = "".join((head, text_id, middle, data, tail, person))
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        if not checked:
+            checked = True
+            version = (group.table.name, row_id, 1, "insert", data, at, *who, owner)
+            if digest != content_digest(dict(zip(VERSION_COLUMNS, version, strict=True))):
+                raise RuntimeError(f"the {group.table.name} snapshot is not in canonical form")
+        fields = fields_of.get(pattern := tuple(row[i] is None for i in picks))
+        if fields is None:
             # As for an ORM insert: every field that holds a value.
-            fields=[name for name, i in zip(named, picks, strict=True) if row[i] is not None],
-            purpose=actor.purpose,
-            request_id=actor.request_id,
-            content_digest=next(digests),
-        )
+            fields = fields_of[pattern] = [
+                n for n, empty in zip(named, pattern, strict=True) if not empty
+            ]
+        done[row_id] = (digest, event(text_id, fields, digest))
 
 
 def copy_rows(

@@ -233,7 +233,13 @@ class RowChecker:
         garbled = [k for k, v in raw.items() if not v.isascii() and _NOT_UTF8.search(v)]
         if garbled:
             return [Rejection(line, k, "is not valid UTF-8") for k in garbled]
-        hostile = [(k, p) for k, v in raw.items() if (p := text_problem(v)) is not None]
+        # Printable ASCII holds none of the characters the text rule refuses (controls,
+        # breaks, NUL are not printable; bidi and zero-width marks are not ASCII).
+        hostile = [
+            (k, p)
+            for k, v in raw.items()
+            if not (v.isascii() and v.isprintable()) and (p := text_problem(v)) is not None
+        ]
         if hostile:
             return [Rejection(line, k, p) for k, p in hostile]
         cells = {k: unicodedata.normalize("NFC", v).strip() for k, v in raw.items()}
