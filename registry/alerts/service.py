@@ -24,12 +24,14 @@ from registry.org_units.models import OrgUnit
 from registry.standards.engine import evaluate, evaluated
 from registry.standards.findings import (
     SUBJECT_INDEX,
+    Finding,
     Scratch,
     basis,
     basis_sql,
     details_of,
     finding_key,
 )
+from registry.standards.rules_party import RECONCILIATION, reconciliation_findings
 
 
 def reconcile(
@@ -251,6 +253,56 @@ def reevaluate_people(session: Session, person_ids: set[uuid.UUID]) -> Counter[s
     session.flush()
     with evaluated(session, on=day, person_ids=person_ids) as found:
         return reconcile(session, found, on=day, person_ids=person_ids)
+
+
+def reevaluate_units(session: Session, unit_ids: set[uuid.UUID]) -> Counter[str]:
+    """The findings whose subject is a party organisation (the reconciliation of its
+    registers) for these units, carried into their alerts in the request that records or
+    corrects a reconciliation: resolved when the rule is met, restated when the explanation
+    changed, opened when newly unmet — as a full run would (a waiver's expiry is left to it)."""
+    if not unit_ids:
+        return Counter()
+    day = today()
+    session.flush()
+    now = utcnow()
+    counts: Counter[str] = Counter()
+    found = {f.org_unit_id: f for f in reconciliation_findings(session, day, unit_ids)}
+    active = session.scalars(
+        sa.select(Alert).where(
+            Alert.rule == RECONCILIATION,
+            Alert.active_key.is_not(None),
+            Alert.person_id.is_(None),
+            Alert.position_id.is_(None),
+            Alert.org_unit_id.in_(list(unit_ids)),
+        )
+    ).all()
+    for alert in active:
+        f = found.pop(alert.org_unit_id, None)
+        if f is None:
+            alert.status, alert.active_key, alert.resolved_at = "resolved", None, now
+            counts["resolved"] += 1
+            continue
+        m = _stated(f)
+        if alert.basis != basis(m):
+            alert.details, alert.basis, alert.since = f.details(), basis(m), f.since
+            alert.last_seen_at = now
+            counts["updated"] += 1
+    for f in found.values():
+        session.add(Alert(**_opened(f.key, _stated(f), now)))
+        counts["opened"] += 1
+    session.flush()
+    return counts
+
+
+def _stated(f: Finding) -> dict[str, Any]:
+    """A finding computed in Python as the row a run's scratch tables give for it."""
+    st = f.statement()
+    return f.as_row(0) | {
+        "rule": st.rule,
+        "requirement": st.requirement,
+        "standard": st.standard,
+        "found": st.found,
+    }
 
 
 def _writable(session: Session, ctx: Ctx, alert_id: uuid.UUID) -> Alert:

@@ -233,6 +233,7 @@ def create_reconciliation(
     _check_reconciliation(r)
     session.add(r)
     session.flush()
+    _reevaluate_unit(session, r)
     return r
 
 
@@ -246,3 +247,11 @@ def update_reconciliation(
     )
     _check_reconciliation(r)
     session.flush()
+    _reevaluate_unit(session, r)
+
+
+def _reevaluate_unit(session: Session, r: PartyRegisterReconciliation) -> None:
+    """The cell's reconciliation alert follows the record in the same request."""
+    from registry.alerts.service import reevaluate_units  # the engine reads party records
+
+    reevaluate_units(session, {r.org_unit_id})

@@ -9,8 +9,10 @@ membership and are masked and withheld as it is (``catalogue/rule_sources.py``).
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from registry.party.checks import reconciliation_overdue
 from registry.party.models import (
@@ -23,6 +25,8 @@ from registry.party.rules import CURRENT
 from registry.standards.findings import Finding
 from registry.standards.inputs import RunInputs, add_months, months_before
 from registry.standards.sqlfn import cat
+
+RECONCILIATION = "register_reconciliation_overdue"
 
 
 def add_working_days(day: dt.date, n: int) -> dt.date:
@@ -188,19 +192,29 @@ def reconciliation_rule(ev: RunInputs) -> None:
     or a candidate's fit): its subject is no person."""
     if ev.hypothetical or ev.person_ids is not None:
         return
-    for cell in reconciliation_overdue(ev.session, on=ev.on):
-        ev.add(
+    for f in reconciliation_findings(ev.session, ev.on):
+        ev.add(f)
+
+
+def reconciliation_findings(
+    session: Session, on: dt.date, units: set[uuid.UUID] | None = None
+) -> list[Finding]:
+    """The findings of ``reconciliation_rule`` on ``on`` (of ``units`` only, if given)."""
+    out = []
+    for cell in reconciliation_overdue(session, on=on):
+        if units is not None and cell.org_unit_id not in units:
+            continue
+        last = cell.last_reconciled_on
+        out.append(
             Finding(
-                "register_reconciliation_overdue",
+                RECONCILIATION,
                 None,
                 cell.org_unit_id,
-                min(ev.on, cell.due_on + dt.timedelta(days=1)),
+                min(on, cell.due_on + dt.timedelta(days=1)),
                 requirement={"every_months": cell.months},
                 found={
                     "members": cell.members,
-                    "last_reconciled_on": None
-                    if cell.last_reconciled_on is None
-                    else cell.last_reconciled_on.isoformat(),
+                    "last_reconciled_on": None if last is None else last.isoformat(),
                     "due_on": cell.due_on.isoformat(),
                 },
                 evidence=[]
@@ -208,3 +222,4 @@ def reconciliation_rule(ev: RunInputs) -> None:
                 else [{"table": "party_register_reconciliations", "id": str(cell.last_id)}],
             )
         )
+    return out

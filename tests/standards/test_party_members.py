@@ -209,10 +209,32 @@ def test_alerts_of_members_and_cells_open_acknowledge_and_resolve_regulation_01(
     lab.session.refresh(cell)
     assert dues.status == "resolved" and dues.active_key is None
     assert cell.status == "open"
-    _reconciled(lab, TODAY)
-    assert run_full(lab.session)["resolved"] == 1
+    _reconciled(lab, TODAY)  # resolves the cell's alert in the same request
     lab.session.refresh(cell)
-    assert cell.status == "resolved"
+    assert cell.status == "resolved" and cell.active_key is None
+    again = run_full(lab.session)
+    assert (again["opened"], again["resolved"], again["updated"]) == (0, 0, 0)
+
+
+def test_a_stale_reconciliation_restates_the_cell_alert_as_a_full_run_would_guidance_01(
+    lab: Lab,
+) -> None:
+    """Guidance 01-HD/TW: a cell never reconciled is overdue; recording a reconciliation of
+    eight months ago leaves it overdue, the alert restated in the same request as a full run
+    would state it (the next run changes nothing)."""
+    member(lab, person(lab), dt.date(2010, 5, 19))
+    run_full(lab.session)
+    (cell,) = _alerts(lab, "register_reconciliation_overdue")
+    assert cell.details["found"]["last_reconciled_on"] is None
+    old = add_months(TODAY, -8)
+    r = _reconciled(lab, old)
+    lab.session.refresh(cell)
+    assert cell.status == "open" and cell.details["found"]["last_reconciled_on"] == old.isoformat()
+    assert cell.details["evidence"] == [
+        {"table": "party_register_reconciliations", "id": str(r.id)}
+    ]
+    again = run_full(lab.session)
+    assert (again["opened"], again["resolved"], again["updated"]) == (0, 0, 0)
 
 
 def test_member_alert_moves_to_the_post_when_the_member_is_appointed_regulation_01(
