@@ -62,6 +62,16 @@ def masking_table() -> str:
     return "\n".join(lines)
 
 
+def timeline_table() -> str:
+    """The sections the file's timeline places from their declaration (``Timeline``)."""
+    lines = ["| record | starts | ends | shows |", "|---|---|---|---|"]
+    for k in KINDS.values():
+        if (t := k.timeline) is not None:
+            end, what = (f"`{n}`" if n else "—" for n in (t.end, t.summary))
+            lines.append(f"| {k.table} | `{t.start}` | {end} | {what} |")
+    return "\n".join(lines)
+
+
 DOC_PATH = Path(__file__).resolve().parents[2] / "docs" / "catalogue.md"
 
 
@@ -75,7 +85,12 @@ def document() -> str:
         "## What is masked\n\n"
         "Special-category and secret values, masked for service tokens and for auditors"
         " without a stated purpose.\n\n"
-        f"{masking_table()}\n"
+        f"{masking_table()}\n\n"
+        "## On the timeline\n\n"
+        "Sections placed on a file's timeline (`/persons/{id}/timeline`, the auditor's page)"
+        " from their declaration; posts, party status, qualifications, trainings, evaluations,"
+        " discipline and commendations are placed by `registry/audit/timeline.py` itself.\n\n"
+        f"{timeline_table()}\n"
     )
 
 
