@@ -183,7 +183,7 @@ UNION ALL SELECT d.person_id, d.position_id, NULL, 'dues' FROM (
   SELECT ps.person_id, ps.position_id, m.admitted_on,
     greatest(to_char(m.admitted_on, 'YYYY-MM'), :dues_start) AS begins
   FROM ps JOIN party_memberships m ON m.person_id = ps.person_id
-  WHERE m.status IN ('official', 'probationary')) d
+  WHERE m.retired_at IS NULL AND m.status IN ('official', 'probationary')) d
   -- owed from admission (or the window's start), paid or not
   WHERE :dues_end_index - (substr(d.begins, 1, 4)::int * 12 + substr(d.begins, 6, 2)::int)
       - (SELECT count(DISTINCT x.month) FROM party_dues_payments x

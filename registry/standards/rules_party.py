@@ -138,19 +138,11 @@ def dues_rule(ev: RunInputs) -> None:
     this_month = ev.on.replace(day=1)
     start = add_months(this_month, -window).replace(day=1)
     end_index = this_month.year * 12 + this_month.month
-    admitted = (
-        sa.select(m.admitted_on)
-        .where(m.person_id == h.c.person_id, m.status.in_(sorted(CURRENT)))
-        .correlate(h)
-        .scalar_subquery()
-    )
+    # The membership is joined once (one per person), not looked up per expression.
+    admitted = sa.func.substr(sa.cast(m.admitted_on, sa.String), 1, 7)
     # months are YYYY-MM text: the month index of the later of the two starts
     latest = sa.func.greatest if fn.pg else sa.func.max
-    begin = latest(
-        sa.func.substr(sa.cast(admitted, sa.String), 1, 7),
-        sa.literal(start.strftime("%Y-%m")),
-        type_=sa.String,
-    )
+    begin = latest(admitted, sa.literal(start.strftime("%Y-%m")), type_=sa.String)
     expected = sa.literal(end_index) - (
         sa.cast(sa.func.substr(begin, 1, 4), sa.Integer) * 12
         + sa.cast(sa.func.substr(begin, 6, 2), sa.Integer)
@@ -162,16 +154,21 @@ def dues_rule(ev: RunInputs) -> None:
             d.retired_at.is_(None),
             d.month >= start.strftime("%Y-%m"),
             d.month < this_month.strftime("%Y-%m"),
-            d.month >= sa.func.substr(sa.cast(admitted, sa.String), 1, 7),
+            d.month >= admitted,
         )
-        .correlate(h)
+        .correlate_except(d)
         .scalar_subquery()
     )
     unpaid = expected - paid
     ev.emit(
         "dues_arrears",
         None,
-        sa.and_(admitted.is_not(None), unpaid >= unpaid_max),
+        sa.and_(
+            m.person_id == h.c.person_id,
+            m.retired_at.is_(None),
+            m.status.in_(sorted(CURRENT)),
+            unpaid >= unpaid_max,
+        ),
         requirement={"max_unpaid_months": unpaid_max - 1, "window_months": window},
         explained=cat(
             '{"found": {"unpaid_months": ',
