@@ -192,7 +192,7 @@ def _checking_pool(
     ) as pool:
         # Fork every process now, before this one starts threads (the progress bar).
         list(pool.map(int, range(workers)))
-        yield lambda batches: _in_order(pool, _prepare_here, batches, depth=workers + 1)
+        yield lambda batches: _in_order(pool, _prepare_here, batches, depth=workers)
 
 
 def _in_order(
