@@ -33,10 +33,14 @@ REQUIRED = (
 
 
 def decrypt_field(ctx: Ctx, person: Person | Row[Any], name: str) -> str | None:
-    blob: bytes | None = getattr(person, ENCRYPTED[name])
+    return decrypt_stored(ctx, getattr(person, ENCRYPTED[name]), name, person.id)
+
+
+def decrypt_stored(ctx: Ctx, blob: bytes | None, name: str, row_id: uuid.UUID) -> str | None:
+    """The encrypted field ``name`` of the person ``row_id`` from its stored ciphertext."""
     if blob is None:
         return None
-    return ctx.cipher.decrypt(blob, table="persons", column=ENCRYPTED[name], row_id=person.id)
+    return ctx.cipher.decrypt(blob, table="persons", column=ENCRYPTED[name], row_id=row_id)
 
 
 def _validate(ctx: Ctx, state: dict[str, Any]) -> None:

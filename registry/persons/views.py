@@ -29,7 +29,7 @@ from registry.access.principal import Principal
 from registry.context import Ctx
 from registry.db import Base
 from registry.persons.models import Person
-from registry.persons.service import ENCRYPTED, decrypt_field
+from registry.persons.service import ENCRYPTED, decrypt_stored
 from registry.text import full_name
 from schemas.person_file import PersonFile
 from schemas.persons import PersonRead
@@ -124,14 +124,17 @@ def person_fields(ctx: Ctx, person: Person | sa.Row[Any]) -> dict[str, Any]:
     """A person's answer fields, masked and decrypted for the caller, from the loaded person
     or from a row of the ``persons`` table's columns (a list page selects rows, not
     entities)."""
-    data = {key: getattr(person, key) for key in _PERSON_KEYS}
-    data["full_name"] = full_name(person.family_name, person.middle_name, person.given_name)
+    if isinstance(person, sa.Row):
+        data = dict(zip(person._fields, person, strict=True))
+    else:
+        data = {key: getattr(person, key) for key in _PERSON_KEYS}
+    data["full_name"] = full_name(data["family_name"], data["middle_name"], data["given_name"])
     masked = list(policy.hidden_fields(ctx.principal, "persons"))
     for name in masked:
         data[name] = None
-    for name in ENCRYPTED:  # decrypt only what the caller may see
+    for name, column in ENCRYPTED.items():  # decrypt only what the caller may see
         if name not in masked:
-            data[name] = decrypt_field(ctx, person, name)
+            data[name] = decrypt_stored(ctx, data[column], name, data["id"])
     data["masked_fields"] = masked
     return data
 
