@@ -10,8 +10,10 @@ import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from registry import catalogue
 from registry.access import policy
 from registry.access.principal import Principal
+from registry.access.rows import withheld_rows
 from registry.access.scope import rows_in_scope
 from registry.assignments.models import Assignment
 from registry.errors import NotFound
@@ -178,6 +180,16 @@ def readable_versions(principal: Principal) -> sa.ColumnElement[bool]:
                 RecordVersion.data["owner_table"].as_string().not_in(closed),
             )
         )
+    # Rows whose existence is a closed fact (an alert under a party or discipline rule) have
+    # no history for this caller either, as they are withheld from every list.
+    for table in catalogue.KINDS:
+        for by, values in withheld_rows(principal, table).items():
+            clauses.append(
+                sa.or_(
+                    rv.table_name != table,
+                    RecordVersion.data[by].as_string().not_in(sorted(values)),
+                )
+            )
     return sa.and_(sa.true(), *clauses)
 
 

@@ -167,7 +167,22 @@ def fill(read: Read, reg: CanaryRegistry) -> list[str]:
     """Every path the read can take with the canary's ids (one per id)."""
     paths = [read.template]
     fixed = path_values()
-    for param in read.path_params:
+    params = list(read.path_params)
+    if "record_id" in params:  # a record of the form's own kind: filled with its {key}
+        from registry.web.form_specs import FORMS
+        from registry.web.record_pages import _resource
+
+        pairs = [(k, _resource(FORMS[k].table).path) for k in sorted(FORMS)]
+        for key, resource in pairs:
+            assert reg.ids.get(resource), f"{read.route}: no {resource} record for {key}"
+        paths = [
+            p.replace("{key}", key).replace("{record_id}", rid)
+            for p in paths
+            for key, resource in pairs
+            for rid in reg.ids[resource]
+        ]
+        params = [q for q in params if q not in ("key", "record_id")]
+    for param in params:
         if param in fixed:
             paths = [p.replace(f"{{{param}}}", v) for p in paths for v in fixed[param]]
             continue

@@ -65,3 +65,31 @@ def test_near_misses_do_not_name_a_closed_rule(client: TestClient, lab: Lab) -> 
         assert r.status_code == 200, r.text
         lacks = {x["rule"] for n in r.json()["near_misses"] for x in n["lacks"]}
         assert bool(CLOSED & lacks) is closed_seen, lacks
+
+
+def test_the_change_log_withholds_them_too(client: TestClient, lab: Lab) -> None:
+    """A change log is an output like a list: the history of a withheld alert (its rule, its
+    person, its unit) is not there for who may not see the alert, and is for who may."""
+    _setup(lab)
+    w = lab.world
+    bare = w.auth("auditor")
+    purposed = bare | {"X-Purpose": "thanh tra"}
+
+    def logged(headers: dict[str, str]) -> dict[str, set[str]]:
+        r = client.get("/api/v1/changes", params={"table": "alerts", "limit": 200}, headers=headers)
+        assert r.status_code == 200, r.text
+        out: dict[str, set[str]] = {}
+        for change in r.json()["items"]:
+            for f in change["changes"]:
+                if f["field"] == "rule" and f["new"]:
+                    out.setdefault(f["new"], set()).add(change["object_id"])
+        return out
+
+    everyone = logged(purposed)
+    assert set(everyone) >= CLOSED and set(everyone) - CLOSED  # open rules are logged too
+    without = logged(bare)
+    assert not CLOSED & set(without)
+    assert {r: ids for r, ids in everyone.items() if r not in CLOSED} == without
+    hidden = next(iter(everyone["party_member"]))
+    history = client.get("/api/v1/changes", params={"object": hidden}, headers=bare)
+    assert history.status_code == 404, history.text  # as the alert itself answers
