@@ -33,7 +33,7 @@ from registry.dates import today
 from registry.history import Actor, set_actor
 from registry.standards.engine import evaluated
 from registry.standards.findings import Scratch
-from registry.standards.inputs import months_before
+from registry.standards.inputs import add_months, months_before
 
 FILL = [
     """INSERT INTO org_units (id, version, created_at, updated_at, code, name, kind, path)
@@ -48,7 +48,7 @@ FILL = [
     """INSERT INTO positions (id, version, created_at, updated_at, org_unit_id, title,
        is_leadership, headcount, standard_profile_id, required_rank)
        SELECT ('00000000-0000-4000-8000-' || lpad(to_hex(g), 12, '0'))::uuid, 1, now(), now(),
-              '00000000-0000-0000-0000-000000000001', 'Chuyên viên ' || g, false, 5,
+              '00000000-0000-0000-0000-000000000001', 'Chuyên viên ' || g, g % 10 = 0, 5,
               '00000000-0000-0000-0000-000000000002',
               CASE WHEN g % 4 = 0 THEN '01.003' END
        FROM generate_series(1, :positions) g""",
@@ -76,12 +76,16 @@ FILL = [
        FROM generate_series(1, :cells) c,
             LATERAL (SELECT CAST(:on AS date) - CASE c % 3 WHEN 0 THEN 30 ELSE 240 END AS d) x
        WHERE c % 3 <> 2""",
+    # Leadership posts (one in ten) have a term: appointed in 2020, re-appointment is due;
+    # in mid-2023, not yet; a recorded due date a month ahead is due whatever the post.
     """INSERT INTO assignments (id, version, created_at, updated_at, person_id, position_id,
-       kind, valid_from)
+       kind, valid_from, reappointment_due_on)
        SELECT gen_random_uuid(), 1, now(), now(),
               ('10000000-0000-4000-8000-' || lpad(to_hex(g), 12, '0'))::uuid,
               ('00000000-0000-4000-8000-' || lpad(to_hex(1 + g % :positions), 12, '0'))::uuid,
-              'appointment', '2020-01-01'
+              CASE WHEN g % 13 = 6 THEN 'election' ELSE 'appointment' END,
+              CASE WHEN g % 7 = 3 THEN date '2023-06-01' ELSE date '2020-01-01' END,
+              CASE WHEN g % 11 = 4 THEN CAST(:on AS date) + 30 END
        FROM generate_series(1, :persons) g""",
     """INSERT INTO qualifications (id, version, created_at, updated_at, person_id, kind, level,
        expires_on)
@@ -132,7 +136,8 @@ FILL = [
 # The same shortfalls as the engine's rules for this standard, written by hand as one query.
 HAND = """
 WITH h AS (
-  SELECT a.person_id, a.position_id, p.required_rank FROM assignments a
+  SELECT a.person_id, a.position_id, p.required_rank, p.is_leadership, a.kind, a.valid_from,
+    a.reappointment_due_on FROM assignments a
   JOIN positions p ON p.id = a.position_id
   WHERE a.retired_at IS NULL AND p.retired_at IS NULL AND a.valid_from <= :on
     AND (a.valid_to IS NULL OR a.valid_to >= :on)),
@@ -166,6 +171,16 @@ UNION ALL SELECT h.person_id, h.position_id, NULL, 'rank' FROM h
   JOIN persons p ON p.id = h.person_id
   WHERE h.required_rank = '01.003'
     AND (p.rank_code IS NULL OR p.rank_code NOT IN ('01.001', '01.002', '01.003'))
+-- re-appointment due: the recorded date, or the end of a leadership term (the day before
+-- its anniversary; 29 February ends on 28 February), within the warning months
+UNION ALL SELECT h.person_id, h.position_id, NULL, 'reappointment' FROM h
+  WHERE h.reappointment_due_on <= :reappointment_horizon
+    OR (h.reappointment_due_on IS NULL AND h.is_leadership
+        AND h.kind IN ('appointment', 'rotation', 'acting')
+        AND CASE WHEN to_char(h.valid_from, 'MM-DD') = '02-29'
+                 THEN make_date(extract(year FROM h.valid_from)::int + :term_years, 2, 28)
+                 ELSE (h.valid_from + make_interval(years => :term_years))::date - 1
+            END <= :reappointment_horizon)
 UNION ALL SELECT ps.person_id, ps.position_id, NULL, 'probation' FROM ps
   JOIN party_memberships m ON m.person_id = ps.person_id
   WHERE m.status = 'probationary' AND m.admitted_on < :probation_limit
@@ -214,6 +229,7 @@ LABELS = {
     "probation_overdue": "probation",
     "transfer_overdue": "transfer",
     "dues_arrears": "dues",
+    "reappointment_due": "reappointment",
     "register_reconciliation_overdue": "reconciliation",
 }
 
@@ -275,6 +291,9 @@ def main() -> None:
         "dues_start": start.strftime("%Y-%m"),
         "dues_end": this_month.strftime("%Y-%m"),
         "dues_end_index": this_month.year * 12 + this_month.month,
+        # the rule parameters' defaults (registry/standards/parameters.py)
+        "term_years": 5,
+        "reappointment_horizon": add_months(on, 3),
     }
     with fresh_database(args.database_url) as engine:
         started = time.perf_counter()
@@ -327,6 +346,10 @@ def main() -> None:
         f"  ratio {ours_s / hand_s:.2f} (target ≤ 1.5)"
     )
     print(f"findings differing from the hand-written query's rows: {differ}")
+    by_rule: dict[str, int] = {}
+    for row in hand:
+        by_rule[row[3]] = by_rule.get(row[3], 0) + 1
+    print("  by rule: " + ", ".join(f"{rule} {n:,}" for rule, n in sorted(by_rule.items())))
     for label, (secs, counts) in zip(("first run_full", "next run_full"), runs, strict=False):
         print(
             f"{label:<26}: {secs:6.2f} s  (opened {counts['opened']:,}, resolved "
