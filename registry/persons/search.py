@@ -69,6 +69,15 @@ def _padded() -> Any:
     return sa.literal(" ") + Person.search_key + sa.literal(" ")
 
 
+def name_matches(words: list[str]) -> sa.ColumnElement[bool]:
+    """Every word of the query starts a word of the name (the API's ``?q=`` and the people
+    page filter alike; the page also ranks). No words: nothing matches."""
+    if not words:
+        return sa.false()
+    padded = _padded()
+    return sa.and_(*(padded.like(f"% {w}%") for w in words))
+
+
 def _rank(words: list[str]) -> Any:
     padded = _padded()
     no_others = sa.func.coalesce(Person.other_names, "") == ""
@@ -97,9 +106,8 @@ def _filtered(session: Session, who: Principal, q: PersonQuery, words: list[str]
     stmt = visible(sa.select(Person), Person, who)
     if not q.include_retired:
         stmt = stmt.where(Person.retired_at.is_(None))
-    padded = _padded()
-    for w in words:
-        stmt = stmt.where(padded.like(f"% {w}%"))
+    if words:
+        stmt = stmt.where(name_matches(words))
     if q.org_unit_id is not None:
         org = get_visible(session, OrgUnit, q.org_unit_id, who)
         stmt = stmt.where(scope_clause(Person, org.path))
