@@ -16,6 +16,8 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from registry.api.crud import Resource
+from registry.api.resources import RESOURCES
 from registry.assignments.service import create_assignment
 from registry.codes import QUALIFICATION_LADDERS
 from registry.conduct.service import create_commendation, create_discipline
@@ -199,3 +201,13 @@ FORMS: dict[str, RecordForm] = {
         ),
     )
 }
+
+
+def resource(table: str) -> Resource[Any]:
+    """The API's resource of a form's kind: its model, update model and update function."""
+    return next(r for r in RESOURCES if r.model.__tablename__ == table)
+
+
+def editable_fields(spec: RecordForm) -> set[str]:
+    """The inputs the API's update model accepts: the rest of a record is fixed once made."""
+    return {i.name for i in spec.inputs} & set(resource(spec.table).update.model_fields)

@@ -14,6 +14,7 @@ from registry.web import (
     dashboard_pages,
     people_pages,
     person_pages,
+    record_edit_pages,
     record_pages,
     report_pages,
 )
@@ -32,6 +33,7 @@ def mount_pages(app: FastAPI, settings: Settings) -> None:
         people_pages,
         person_pages,  # before record_pages: /persons/{id}/view is not a record form
         record_pages,
+        record_edit_pages,  # after record_pages: /persons/{id}/{key}/new is a form
         report_pages,
         corps_pages,
     ):

@@ -13,7 +13,6 @@ Vietnamese next to its input. Nothing is written when anything is refused.
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any
 
@@ -29,10 +28,7 @@ from registry.access.principal import Principal
 from registry.access.scope import require_person_writable, visible
 from registry.alerts.privacy import require_cadre_reader
 from registry.alerts.service import reevaluate_people
-from registry.api.crud import Resource
 from registry.api.deps import SessionDep
-from registry.api.resources import RESOURCES
-from registry.db import Entity
 from registry.errors import FieldIssue, Forbidden, Invalid, NotFound, RegistryError
 from registry.persons.models import Person
 from registry.persons.service import update_person
@@ -43,7 +39,7 @@ from registry.text import full_name
 from registry.web import render
 from registry.web.deps import FormDep, FormUserDep, ServicesDep, SignedIn, UserDep, acting
 from registry.web.explain import finding_lines
-from registry.web.form_specs import FORMS, Input, RecordForm, iso_day
+from registry.web.form_specs import FORMS, Input, RecordForm, editable_fields
 from registry.web.routes import WebRoute
 from registry.web.words import field_label
 from schemas.persons import PersonUpdate
@@ -112,7 +108,7 @@ def _render(
     inputs = _inputs(session, me.principal, key)
     fixed: set[str] = set()
     if record_id is not None:
-        editable = _editable(FORMS[key])
+        editable = editable_fields(FORMS[key])
         fixed = {i.name for i in inputs if i.name not in editable}
     context = {
         "key": key,
@@ -237,23 +233,36 @@ def record_save(
         reevaluate_people(session, {person.id})
         session.commit()
     except RegistryError as exc:
-        session.rollback()
-        if exc.status_code >= 500:
-            raise
-        errors = {_issue_field(i.field): i.reason for i in exc.issues}
-        notice = "" if exc.issues else exc.message
-        return _render(
-            request,
-            session,
-            me,
-            person,
-            key,
-            values=values,
-            errors=errors,
-            status_code=exc.status_code,
-            notice=notice,
-        )
+        return refused(request, session, me, person, key, values, exc)
     return RedirectResponse(f"/persons/{person.id}?saved={key}", status_code=303)
+
+
+def refused(
+    request: Request,
+    session: Session,
+    me: SignedIn,
+    person: Person,
+    key: str,
+    values: dict[str, str],
+    exc: RegistryError,
+    record_id: uuid.UUID | None = None,
+) -> Response:
+    """Nothing written: the form again, with the typed text and each issue by its box."""
+    session.rollback()
+    if exc.status_code >= 500:
+        raise exc
+    return _render(
+        request,
+        session,
+        me,
+        person,
+        key,
+        values=values,
+        errors={_issue_field(i.field): i.reason for i in exc.issues},
+        status_code=exc.status_code,
+        notice="" if exc.issues else exc.message,
+        record_id=record_id,
+    )
 
 
 def _save_contact(session: Session, ctx: Any, person: Person, values: dict[str, str]) -> None:
@@ -292,119 +301,6 @@ def _dry_run(
     return _render(request, session, me, person, spec.key, values=values, errors={}, findings=lines)
 
 
-# --- correcting a record already in the file -------------------------------------------------
-
-
-def _resource(table: str) -> Resource[Any]:
-    """The API's resource of a form's kind: its model, update model and update function."""
-    return next(r for r in RESOURCES if r.model.__tablename__ == table)
-
-
-def _editable(spec: RecordForm) -> set[str]:
-    """The inputs the API's update model accepts: the rest of a record is fixed once made."""
-    return {i.name for i in spec.inputs} & set(_resource(spec.table).update.model_fields)
-
-
-def _record(session: Session, spec: RecordForm, person: Person, record_id: uuid.UUID) -> Entity:
-    """A current record of this person's file of the form's kind, or 404."""
-    obj: Entity | None = session.get(_resource(spec.table).model, record_id)
-    if obj is None or getattr(obj, "person_id", None) != person.id or obj.retired_at is not None:
-        raise NotFound("record not found")
-    return obj
-
-
-def _as_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
-def _current(spec: RecordForm, obj: Entity) -> dict[str, str]:
-    return {i.name: _as_text(getattr(obj, i.name, None)) for i in spec.inputs}
-
-
-def _changes(spec: RecordForm, current: dict[str, str], values: dict[str, str]) -> dict[str, Any]:
-    """What the form changes: an emptied box clears the value (refused for a required one);
-    an unchanged one is not sent, so a value the form does not show is never touched."""
-    editable = _editable(spec)
-    body: dict[str, Any] = {}
-    for i in spec.inputs:
-        if i.name not in editable:
-            continue
-        text = values.get(i.name, "").strip()
-        typed = iso_day(text) if i.kind == "date" and text else text
-        if typed == current.get(i.name, ""):
-            continue
-        if not typed and i.required:
-            raise Invalid.field(f"form.{i.name}", "is required")
-        body[i.name] = typed or None
-    if not body:
-        raise Invalid("nothing was changed")
-    return body
-
-
-@router.get("/persons/{person_id}/{key}/{record_id}/edit")
-def record_edit_form(
-    request: Request,
-    person_id: uuid.UUID,
-    key: str,
-    record_id: uuid.UUID,
-    me: UserDep,
-    session: SessionDep,
-) -> Response:
-    person = _writable(session, me, person_id)
-    spec = _spec(key, me.principal)
-    values = _current(spec, _record(session, spec, person, record_id))
-    return _render(request, session, me, person, key, values=values, errors={}, record_id=record_id)
-
-
-@router.post("/persons/{person_id}/{key}/{record_id}")
-def record_update(
-    request: Request,
-    person_id: uuid.UUID,
-    key: str,
-    record_id: uuid.UUID,
-    me: FormUserDep,
-    form: FormDep,
-    session: SessionDep,
-    svc: ServicesDep,
-) -> Response:
-    person = _writable(session, me, person_id)
-    spec = _spec(key, me.principal)
-    obj = _record(session, spec, person, record_id)
-    current = _current(spec, obj)
-    # A fixed box shows what is recorded, whatever was sent for it.
-    values = current | {k: v for k, v in _values(form, spec.inputs).items() if k in _editable(spec)}
-    raw_reason = form.get("reason")
-    values["reason"] = raw_reason if isinstance(raw_reason, str) else ""
-    try:
-        reason = _check_common(form, session, person, me.principal)
-        ctx = acting(session, svc, me.principal, request, reason=reason)
-        res = _resource(spec.table)
-        res.update_fn(session, ctx, obj, _wire(res.update, _changes(spec, current, values)))
-        reevaluate_people(session, {person.id})
-        session.commit()
-    except RegistryError as exc:
-        session.rollback()
-        if exc.status_code >= 500:
-            raise
-        return _render(
-            request,
-            session,
-            me,
-            person,
-            key,
-            values=values,
-            errors={_issue_field(i.field): i.reason for i in exc.issues},
-            status_code=exc.status_code,
-            notice="" if exc.issues else exc.message,
-            record_id=record_id,
-        )
-    return RedirectResponse(f"/persons/{person.id}?saved={key}_{record_id.hex}", status_code=303)
-
-
 def _form_page_redirect(key: str) -> None:
     """A form's POST address opened as a page (a bookmark, a reload after sign-in): its form.
     One route per form, so no other page under /persons/{id}/ is shadowed."""
@@ -414,14 +310,6 @@ def _form_page_redirect(key: str) -> None:
         return RedirectResponse(f"/persons/{person_id}/{key}/new", status_code=303)
 
     router.add_api_route(f"/persons/{{person_id}}/{key}", redirect, methods=["GET"])
-    if key == "contact":
-        return
-
-    def to_edit(person_id: uuid.UUID, record_id: uuid.UUID, me: UserDep) -> Response:
-        del me
-        return RedirectResponse(f"/persons/{person_id}/{key}/{record_id}/edit", status_code=303)
-
-    router.add_api_route(f"/persons/{{person_id}}/{key}/{{record_id}}", to_edit, methods=["GET"])
 
 
 for _key in (*FORMS, "contact"):

@@ -169,17 +169,16 @@ def fill(read: Read, reg: CanaryRegistry) -> list[str]:
     fixed = path_values()
     params = list(read.path_params)
     if "record_id" in params:  # a record of the form's own kind: filled with its {key}
-        from registry.web.form_specs import FORMS
-        from registry.web.record_pages import _resource
+        from registry.web.form_specs import FORMS, resource
 
-        pairs = [(k, _resource(FORMS[k].table).path) for k in sorted(FORMS)]
-        for key, resource in pairs:
-            assert reg.ids.get(resource), f"{read.route}: no {resource} record for {key}"
+        pairs = [(k, resource(FORMS[k].table).path) for k in sorted(FORMS)]
+        for key, path in pairs:
+            assert reg.ids.get(path), f"{read.route}: no {path} record for {key}"
         paths = [
             p.replace("{key}", key).replace("{record_id}", rid)
             for p in paths
-            for key, resource in pairs
-            for rid in reg.ids[resource]
+            for key, path in pairs
+            for rid in reg.ids[path]
         ]
         params = [q for q in params if q not in ("key", "record_id")]
     for param in params:

@@ -16,8 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from registry.history import RecordVersion
-from registry.web.form_specs import FORMS
-from registry.web.record_pages import _editable, _resource
+from registry.web.form_specs import FORMS, editable_fields, resource
 from tests.api.route_catalog import generic_body
 from tests.factories import World
 from tests.web.conftest import csrf_of, sign_in
@@ -54,7 +53,7 @@ def _value(page: str, name: str) -> str:
 
 def _make(web: TestClient, world: World, key: str) -> dict[str, Any]:
     """One record of the form's kind in person a's file, made through the API."""
-    res = _resource(FORMS[key].table)
+    res = resource(FORMS[key].table)
     refs = {
         "persons": str(world.persons["a"].id),
         "positions": str(world.positions["cell_a_secretary"].id),
@@ -77,7 +76,7 @@ def _make(web: TestClient, world: World, key: str) -> dict[str, Any]:
 def test_every_form_has_a_box_changed_here() -> None:
     assert set(CHANGE) == set(FORMS)
     for key, (name, _) in CHANGE.items():
-        assert name in _editable(FORMS[key]), key
+        assert name in editable_fields(FORMS[key]), key
 
 
 @pytest.mark.parametrize("key", sorted(FORMS))
@@ -93,7 +92,7 @@ def test_a_record_is_corrected_through_its_form(
     form = web.get(link)
     assert form.status_code == 200, form.text
     spec = FORMS[key]
-    editable = _editable(spec)
+    editable = editable_fields(spec)
     shown = {i.name: _value(form.text, i.name) for i in spec.inputs}
     for name, value in shown.items():  # what is recorded, as the form shows it
         recorded = rec.get(name)
@@ -128,7 +127,7 @@ def test_a_record_is_corrected_through_its_form(
         sent[fixed] = "tampered"  # a fixed box is never taken from the form
     saved = web.post(target, data=sent)
     assert saved.status_code == 303, saved.text
-    api = web.get(f"/api/v1/{_resource(spec.table).path}/{rec['id']}", headers=world.auth("admin"))
+    api = web.get(f"/api/v1/{resource(spec.table).path}/{rec['id']}", headers=world.auth("admin"))
     after = api.json()
     assert str(after[name]) == new
     for other, value in rec.items():
