@@ -19,6 +19,7 @@ CDN), with its initializer as a static script so a ``script-src 'self'`` policy 
 
 from __future__ import annotations
 
+import copy
 import typing
 import uuid
 from collections.abc import Iterator
@@ -167,7 +168,55 @@ def shape_operation(route: APIRoute, method: str, op: dict[str, Any]) -> None:
         del op["parameters"]
 
 
+def _name(call: object) -> str:
+    return f"{getattr(call, '__module__', '')}.{getattr(call, '__qualname__', repr(call))}"
+
+
+def _route_keys(routes: typing.Iterable[object], prefix: str) -> Iterator[object]:
+    """Each route's path, methods, endpoint, models and declared dependencies (by name),
+    read from the routers as declared: FastAPI's per-application route state is built
+    lazily and costs as much as the document."""
+    for route in routes:
+        included = getattr(route, "include_context", None)
+        if included is not None:
+            deps_ = tuple(_name(d.dependency) for d in included.dependencies)
+            yield ("router", prefix + included.prefix, included.include_in_schema, deps_)
+            inner = route.original_router.routes  # type: ignore[attr-defined]
+            yield from _route_keys(inner, prefix + included.prefix)
+        elif isinstance(route, APIRoute):
+            yield (
+                prefix + route.path,
+                tuple(sorted(route.methods or ())),
+                _name(route.endpoint),
+                route.include_in_schema,
+                repr(route.response_model),
+                route.status_code,
+                tuple(_name(d.dependency) for d in route.dependencies),
+                repr(route.responses),
+            )
+        else:
+            yield (type(route).__name__, prefix + str(getattr(route, "path", "")))
+
+
+def _fingerprint(app: FastAPI) -> tuple[object, ...]:
+    """What the document is made of: the application's texts and its routes. Two
+    applications built by the factory with the same routes share one generated document."""
+    return (app.title, app.version, app.description, tuple(_route_keys(app.router.routes, "")))
+
+
+# Generating the document walks every route's models (about a second); the factory builds
+# many applications in one process (tests, workers), each with the same routes.
+_GENERATED: dict[tuple[object, ...], dict[str, Any]] = {}
+
+
 def _document(app: FastAPI) -> dict[str, Any]:
+    key = _fingerprint(app)
+    if key not in _GENERATED:
+        _GENERATED[key] = _generate(app)
+    return copy.deepcopy(_GENERATED[key])
+
+
+def _generate(app: FastAPI) -> dict[str, Any]:
     schema = get_openapi(
         title=app.title,
         version=app.version,

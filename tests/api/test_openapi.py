@@ -11,8 +11,11 @@ from urllib.parse import quote
 import pytest
 from fastapi.testclient import TestClient
 
-from registry.api import deps
+from registry.api import deps, openapi
 from registry.api.resources import RESOURCES
+from registry.app import create_app
+from registry.config import Settings
+from registry.crypto import StaticKeyProvider
 from tests.api.helpers import API, assert_error, changing, etag, issue_fields
 from tests.api.route_catalog import extra_resources
 from tests.factories import World, person_payload
@@ -200,3 +203,27 @@ def test_docs_run_only_local_scripts(client: TestClient) -> None:
         got = client.get(source)
         assert got.status_code == 200 and got.content, source
     assert "javascript" in client.get("/docs/init.js").headers["content-type"]
+
+
+def test_applications_built_alike_share_the_document_and_a_new_route_changes_it(
+    settings: Settings, keys: StaticKeyProvider
+) -> None:
+    """The generated document is kept per set of routes: a second application answers the
+    same document as one generated afresh, changing one application's copy leaves the
+    others' alone, and an application with one route more gets a document with it."""
+    first, second = create_app(settings, keys=keys), create_app(settings, keys=keys)
+    assert openapi._fingerprint(first) == openapi._fingerprint(second)
+    document = first.openapi()
+    assert second.openapi() == document == openapi._generate(second)
+    document["paths"].clear()
+    assert second.openapi()["paths"] and create_app(settings, keys=keys).openapi()["paths"]
+
+    third = create_app(settings, keys=keys)
+
+    @third.get("/api/v1/one-more", response_model=dict[str, str])
+    def one_more() -> dict[str, str]:
+        return {}
+
+    assert openapi._fingerprint(third) != openapi._fingerprint(second)
+    assert "/api/v1/one-more" in third.openapi()["paths"]
+    assert "/api/v1/one-more" not in create_app(settings, keys=keys).openapi()["paths"]
