@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from fastapi import APIRouter
@@ -182,7 +183,11 @@ RESOURCES: list[Resource[Any]] = [
 ]
 
 
+@functools.cache
 def build_router() -> APIRouter:
+    """The catalogue's generic routes, built once per process (some 350 routes, whose
+    signatures FastAPI analyses when they are added); every application includes the same
+    router, as it does the modules' own."""
     router = APIRouter()
     for res in (*RESOURCES, *resources_file.RESOURCES, *resources_party.RESOURCES):
         register(router, res)
