@@ -10,14 +10,16 @@ lock. With ``N == 1`` everything runs in this one process, as before.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import signal
 import socket
 import threading
+from multiprocessing.context import SpawnProcess
 
 import structlog
 import uvicorn
 from fastapi import FastAPI
-from uvicorn.supervisors import Multiprocess
 
 from registry.app import create_app
 from registry.audit.sequencer import sequence_all
@@ -43,19 +45,84 @@ def worker_app() -> FastAPI:
 
 
 def listen_socket(host: str, port: int) -> socket.socket:
-    """The workers' shared listening socket, made with its protocol (TCP) named.
+    """A worker's own listening socket on the shared port (``SO_REUSEPORT``), made with its
+    protocol (TCP) named.
+
+    Each worker listens on a socket of its own and the kernel spreads new connections over
+    them. With one socket shared by every worker, the worker whose event loop woke first
+    accepted a whole burst of connections (asyncio accepts up to its backlog per wake-up),
+    and kept-alive connections then loaded that one process while the others idled.
 
     asyncio turns Nagle's algorithm off (``TCP_NODELAY``) only on connections whose socket
-    says ``IPPROTO_TCP``; uvicorn's own socket for its workers says 0, so each answer, sent
-    as its headers then its body, waited for the client's delayed acknowledgement (40 ms
-    on Linux) before the body left. The protocol survives the hand-over to the spawned
-    workers and is inherited by every connection they accept."""
+    says ``IPPROTO_TCP``; a socket made with protocol 0 left each answer, sent as its
+    headers then its body, waiting for the client's delayed acknowledgement (40 ms on
+    Linux) before the body left."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
-    sock.set_inheritable(True)
     return sock
+
+
+def _worker(host: str, port: int) -> None:
+    """One worker process (spawned): its own socket on the port, the app from
+    ``worker_app``."""
+    config = uvicorn.Config(
+        "registry.serving:worker_app",
+        factory=True,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+    )
+    uvicorn.Server(config).run(sockets=[listen_socket(host, port)])
+
+
+class Workers:
+    """``count`` worker processes, each replaced when it dies; all stopped on SIGINT or
+    SIGTERM. A worker that could not start (uvicorn's exit code 3: the app, the database or
+    the port is broken and would fail again) stops the server."""
+
+    STARTUP_FAILURE = 3
+
+    def __init__(self, host: str, port: int, count: int) -> None:
+        self.host, self.port, self.count = host, port, count
+        self.stopping = threading.Event()
+        self.failed = False
+
+    def _start(self) -> SpawnProcess:
+        process = multiprocessing.get_context("spawn").Process(
+            target=_worker, args=(self.host, self.port), name="cadre-worker"
+        )
+        process.start()
+        return process
+
+    def run(self) -> None:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: self.stopping.set())
+        processes = [self._start() for _ in range(self.count)]
+        try:
+            while not self.stopping.wait(0.5):
+                for n, process in enumerate(processes):
+                    if process.is_alive():
+                        continue
+                    if process.exitcode == self.STARTUP_FAILURE:
+                        log.error("serve.worker_failed_to_start", pid=process.pid)
+                        self.failed = True
+                        self.stopping.set()
+                        break
+                    log.warning("serve.worker_died", pid=process.pid, code=process.exitcode)
+                    processes[n] = self._start()
+        finally:
+            for process in processes:
+                if process.is_alive():
+                    process.terminate()
+            for process in processes:
+                process.join(timeout=30)
+                if process.is_alive():
+                    process.kill()
+                    process.join()
 
 
 class Sequencer(threading.Thread):
@@ -105,16 +172,10 @@ def serve(
             uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
         else:
             os.environ[WORKERS_ENV] = str(count)
-            config = uvicorn.Config(
-                "registry.serving:worker_app",
-                factory=True,
-                workers=count,
-                host=host,
-                port=port,
-                log_level="warning",
-                access_log=False,
-            )
-            Multiprocess(config, sockets=[listen_socket(host, port)]).run()
+            pool = Workers(host, port, count)
+            pool.run()
+            if pool.failed:
+                raise SystemExit(f"a worker could not start serving on {host}:{port}")
     finally:
         sequencer.stopping.set()
         if background is not None:

@@ -26,6 +26,16 @@ WATCH = 6  # seconds of serving once the first answer came
 STARTUP = 120  # seconds at most until then
 
 
+def _listeners(port: int) -> int:
+    """Sockets listening on ``port`` (from /proc/net/tcp: state 0A is LISTEN)."""
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for row in Path(table).read_text().splitlines()[1:]:
+            local, state = row.split()[1], row.split()[3]
+            count += state == "0A" and int(local.rsplit(":", 1)[1], 16) == port
+    return count
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -56,7 +66,7 @@ def test_serve_with_workers_runs_the_scheduler_once(
             stdout=out,
             stderr=out,
         )
-        answers = 0
+        answers, listening = 0, 0
         try:
             # Workers import the whole app; on a loaded machine that takes a while.
             started = time.monotonic()
@@ -69,12 +79,16 @@ def test_serve_with_workers_runs_the_scheduler_once(
                     pass  # still starting
                 if answers == 1:
                     deadline = min(time.monotonic() + WATCH, started + STARTUP + WATCH)
+                listening = max(listening, _listeners(port))
                 time.sleep(0.05)
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
     detail = log.read_text(errors="replace")[-2000:]
     assert answers > 0, f"the server never answered\n{detail}"
+    # Each worker listens on a socket of its own (SO_REUSEPORT), so the kernel spreads
+    # connections over them; one shared socket let one worker accept a whole burst.
+    assert listening == WORKERS, (listening, detail)
     with committed_engine.connect() as conn:
         rows = conn.execute(
             sa.select(SyncRun.period, SyncRun.runner).where(SyncRun.job == "audit-checkpoint")
