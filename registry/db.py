@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, ClassVar
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Dialect, Engine
@@ -86,6 +87,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     # A failing statement's parameters (names, birth dates, ciphertexts) never reach a log or
     # an exception message.
     kwargs.setdefault("hide_parameters", True)
+    # JSON columns are read with orjson (same values as the standard library, several times
+    # faster: a list page decodes four JSON columns per person). Writes keep the standard
+    # library's text, which stored JSON and digests were made with.
+    kwargs.setdefault("json_deserializer", orjson.loads)
     engine = sa.create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
 

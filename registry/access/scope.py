@@ -101,9 +101,30 @@ def visible(stmt: sa.Select[Any], model: type[Entity], principal: Principal) -> 
     return stmt.where(scope_clause(model, principal.org_path))
 
 
+# The statements of ``get_visible``, one per model and view of it (scope, withheld rows),
+# built once: building and keying a select of every column costs more than running it.
+_BY_ID: dict[tuple[Any, ...], sa.Select[Any]] = {}
+_BY_ID_MAX = 4096
+
+
+def _by_id(model: type[Entity], principal: Principal) -> sa.Select[Any]:
+    withheld = policy_rows.withheld_rows(principal, model.__tablename__)
+    key = (
+        model,
+        None if principal.reads_everything else principal.org_path,
+        tuple(sorted((name, tuple(sorted(values))) for name, values in withheld.items())),
+    )
+    stmt = _BY_ID.get(key)
+    if stmt is None:
+        stmt = visible(sa.select(model).where(model.id == sa.bindparam("obj_id")), model, principal)
+        if len(_BY_ID) >= _BY_ID_MAX:
+            _BY_ID.clear()
+        _BY_ID[key] = stmt
+    return stmt
+
+
 def get_visible(session: Session, model: type[E], obj_id: uuid.UUID, principal: Principal) -> E:
-    stmt = visible(sa.select(model).where(model.id == obj_id), model, principal)
-    obj: E | None = session.scalars(stmt).first()
+    obj: E | None = session.scalars(_by_id(model, principal), {"obj_id": obj_id}).first()
     if obj is None:
         raise NotFound(f"{label(model)} {obj_id} not found")
     return obj

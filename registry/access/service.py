@@ -61,15 +61,26 @@ def create_token(
     return token
 
 
+_TOKENS, _UNITS = ApiToken.__table__, OrgUnit.__table__
+_TOKEN_LOOKUP = (
+    sa.select(
+        _TOKENS.c.id,
+        _TOKENS.c.role,
+        _TOKENS.c.org_unit_id,
+        _TOKENS.c.expires_at,
+        _TOKENS.c.lookups_per_minute,
+        _UNITS.c.path,
+    )
+    .select_from(_TOKENS.outerjoin(_UNITS, _UNITS.c.id == _TOKENS.c.org_unit_id))
+    .where(_TOKENS.c.token_hash == sa.bindparam("token_hash"), _TOKENS.c.retired_at.is_(None))
+)  # built once: every request runs it
+
+
 def authenticate(session: Session, token: str, *, purpose: str | None) -> Principal:
-    row = session.execute(
-        sa.select(ApiToken, OrgUnit.path)
-        .outerjoin(OrgUnit, OrgUnit.id == ApiToken.org_unit_id)
-        .where(ApiToken.token_hash == hash_token(token), ApiToken.retired_at.is_(None))
-    ).first()
-    if row is None:
+    tok = session.execute(_TOKEN_LOOKUP, {"token_hash": hash_token(token)}).first()
+    if tok is None:
         raise Unauthorized("unknown or revoked token")
-    tok, path = row
+    path = tok.path
     if tok.expires_at is not None and tok.expires_at <= utcnow():
         raise Unauthorized("token expired")
     role = cast(Role, tok.role)  # stored values are checked on create

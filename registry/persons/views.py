@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import hashlib
-import json
 import types
 import typing
 import uuid
@@ -20,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -125,7 +125,7 @@ def person_fields(ctx: Ctx, person: Person | sa.Row[Any]) -> dict[str, Any]:
     or from a row of the ``persons`` table's columns (a list page selects rows, not
     entities)."""
     if isinstance(person, sa.Row):
-        data = dict(zip(person._fields, person, strict=True))
+        data = person._asdict()
     else:
         data = {key: getattr(person, key) for key in _PERSON_KEYS}
     data["full_name"] = full_name(data["family_name"], data["middle_name"], data["given_name"])
@@ -286,7 +286,7 @@ def load_rows(session: Session, person_id: uuid.UUID) -> dict[str, list[dict[str
     them), and the identity verification under ``VERIFICATION``: one statement."""
     stmt, converters = _reader(session.get_bind().dialect.name)
     out: dict[str, list[dict[str, Any]]] = {name: [] for name in converters}
-    loads = json.loads
+    loads = orjson.loads
     for text, name in session.execute(stmt, {"pid": person_id}):
         raw = loads(text)
         row = {}
@@ -308,15 +308,19 @@ def file_rows(session: Session, person_id: uuid.UUID) -> dict[str, list[dict[str
     if hit is not None and hit[0] == person_id:
         return hit[1]  # type: ignore[no-any-return]
     rows = load_rows(session, person_id)
-    if _CACHE not in session.info:
-        for name in ("after_flush", "after_commit", "after_rollback", "after_soft_rollback"):
-            sa.event.listen(session, name, _forget)
     session.info[_CACHE] = (person_id, rows)
     return rows
 
 
 def _forget(session: Session, *_: Any) -> None:
-    session.info[_CACHE] = None
+    if session.info.get(_CACHE) is not None:
+        session.info[_CACHE] = None
+
+
+# Listened to on every session once, not per session: adding listeners to each request's
+# session cost more than the lookup they guard.
+for _name in ("after_flush", "after_commit", "after_rollback", "after_soft_rollback"):
+    sa.event.listen(Session, _name, _forget)
 
 
 def load_file(session: Session, ctx: Ctx, person: Person) -> PersonFile:
