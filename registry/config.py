@@ -76,10 +76,12 @@ class Settings(BaseSettings):
     living_person_max_age: int = 120
 
     # Performance: a request chains its audit entries itself when the sequencer's lock is
-    # free (never waiting); off, only the scheduler's process and verify/export/checkpoint do,
-    # every audit_sequence_every_seconds. `cadre serve` workers (0: one per core) and each
-    # process's connection pool (0: sized from the workers and the database's limit).
-    audit_sequence_in_request: bool = True
+    # free (never waiting); off, only the serving process's sequencer and
+    # verify/export/checkpoint do, every audit_sequence_every_seconds. Unset: off under
+    # `cadre serve` (its sequencer runs), on elsewhere (commands, embedded apps, tests).
+    # `cadre serve` workers (0: one per core) and each process's connection pool (0: sized
+    # from the workers and the database's limit).
+    audit_sequence_in_request: bool | None = None
     audit_sequence_every_seconds: float = 1.0
     serve_workers: int = 0
     db_pool_size: int = 0

@@ -32,7 +32,7 @@ def audit_config(settings: Settings, keys: KeyProvider) -> AuditConfig:
         checkpoint_dir=settings.checkpoints_dir,
         every_events=settings.audit_checkpoint_every_events,
         every_seconds=settings.audit_checkpoint_every_seconds,
-        sequence_in_request=settings.audit_sequence_in_request,
+        sequence_in_request=settings.audit_sequence_in_request is not False,
     )
 
 

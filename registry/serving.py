@@ -23,7 +23,7 @@ from fastapi import FastAPI
 
 from registry.app import create_app
 from registry.audit.sequencer import sequence_all
-from registry.config import get_settings
+from registry.config import Settings, get_settings
 from registry.logging import configure
 from registry.runtime import Runtime
 
@@ -126,8 +126,8 @@ class Workers:
 
 
 class Sequencer(threading.Thread):
-    """Chains pending audit entries every ``every`` seconds (the batched path; requests also
-    chain their own when the lock is free, unless ``audit_sequence_in_request`` is off)."""
+    """Chains pending audit entries every ``every`` seconds (the batched path; requests
+    also chain their own when the lock is free if ``audit_sequence_in_request`` is on)."""
 
     def __init__(self, rt: Runtime, every: float) -> None:
         super().__init__(name="audit-sequencer", daemon=True)
@@ -144,6 +144,20 @@ class Sequencer(threading.Thread):
                 log.debug("audit.sequenced", events=moved)
 
 
+SEQUENCE_IN_REQUEST_ENV = "CADRE_AUDIT_SEQUENCE_IN_REQUEST"
+
+
+def batched_audit(settings: Settings) -> Settings:
+    """The settings a server answers with: unless told otherwise, its requests only commit
+    their audit entries, and the supervising process's sequencer chains them in batches
+    (every ``audit_sequence_every_seconds``), so no request does the chaining's work. The
+    spawned workers read it from the environment."""
+    if settings.audit_sequence_in_request is not None:
+        return settings
+    os.environ[SEQUENCE_IN_REQUEST_ENV] = "0"
+    return settings.model_copy(update={"audit_sequence_in_request": False})
+
+
 def serve(
     rt: Runtime,
     *,
@@ -153,6 +167,7 @@ def serve(
     workers: int | None = None,
 ) -> None:
     configure(rt.settings.log_level, json=rt.settings.log_json)
+    settings = batched_audit(rt.settings)
     count = workers or rt.settings.serve_workers or default_workers()
     # The keyring is created here, once, before any worker could race to create its own.
     rt.audit  # noqa: B018 - loads (or creates) the keyring
@@ -168,7 +183,7 @@ def serve(
     log.info("serve.start", workers=count, scheduler=background is not None)
     try:
         if count == 1:
-            app = create_app(rt.settings, sessions=rt.sessions, keys=rt.key_provider)
+            app = create_app(settings, sessions=rt.sessions, keys=rt.key_provider)
             uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
         else:
             os.environ[WORKERS_ENV] = str(count)

@@ -1,0 +1,45 @@
+"""`cadre serve` answers with requests that only commit their audit entries (its sequencer
+chains them in batches) unless the setting says otherwise; elsewhere the default is to chain
+in the request."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from registry.config import Settings
+from registry.crypto import LocalFileKeyProvider
+from registry.runtime import audit_config
+from registry.serving import SEQUENCE_IN_REQUEST_ENV, batched_audit
+
+
+@pytest.fixture(autouse=True)
+def _no_setting_in_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    # set then removed: whatever a test leaves there is undone afterwards
+    monkeypatch.setenv(SEQUENCE_IN_REQUEST_ENV, "")
+    monkeypatch.delenv(SEQUENCE_IN_REQUEST_ENV)
+
+
+def test_unset_a_server_batches_and_its_workers_are_told(tmp_path: Path) -> None:
+    settings = Settings(var_dir=tmp_path)
+    keys = LocalFileKeyProvider(tmp_path / "keys")
+    assert audit_config(settings, keys).sequence_in_request  # commands and embedded apps
+    served = batched_audit(settings)
+    assert served.audit_sequence_in_request is False
+    assert not audit_config(served, keys).sequence_in_request
+    # the spawned workers read their settings from the environment
+    assert os.environ[SEQUENCE_IN_REQUEST_ENV] == "0"
+    assert Settings(var_dir=tmp_path).audit_sequence_in_request is False
+
+
+@pytest.mark.parametrize("chosen", [True, False])
+def test_a_stated_setting_is_kept(tmp_path: Path, chosen: bool) -> None:
+    settings = Settings(var_dir=tmp_path, audit_sequence_in_request=chosen)
+    served = batched_audit(settings)
+    assert served.audit_sequence_in_request is chosen
+    assert (
+        audit_config(served, LocalFileKeyProvider(tmp_path / "keys")).sequence_in_request is chosen
+    )
+    assert SEQUENCE_IN_REQUEST_ENV not in os.environ
