@@ -169,6 +169,9 @@ def serve(
     configure(rt.settings.log_level, json=rt.settings.log_json)
     settings = batched_audit(rt.settings)
     count = workers or rt.settings.serve_workers or default_workers()
+    if count > 1 and port == 0:
+        # every worker binds the port itself: port 0 would give each a port of its own
+        raise SystemExit("give --port when serving with several workers (port 0 is one each)")
     # The keyring is created here, once, before any worker could race to create its own.
     rt.audit  # noqa: B018 - loads (or creates) the keyring
     background = None
