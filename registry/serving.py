@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import signal
 import socket
+import sys
 import threading
 from multiprocessing.context import SpawnProcess
 
@@ -76,12 +77,17 @@ def _worker(host: str, port: int) -> None:
         log_level="warning",
         access_log=False,
     )
-    uvicorn.Server(config).run(sockets=[listen_socket(host, port)])
+    try:
+        sock = listen_socket(host, port)
+    except OSError as exc:  # the port is taken by another program: a restart cannot help
+        log.error("serve.cannot_listen", host=host, port=port, error=exc.strerror)
+        sys.exit(Workers.STARTUP_FAILURE)
+    uvicorn.Server(config).run(sockets=[sock])
 
 
 class Workers:
     """``count`` worker processes, each replaced when it dies; all stopped on SIGINT or
-    SIGTERM. A worker that could not start (uvicorn's exit code 3: the app, the database or
+    SIGTERM. A worker that could not start (exit code 3, uvicorn's: the app, the database or
     the port is broken and would fail again) stops the server."""
 
     STARTUP_FAILURE = 3
