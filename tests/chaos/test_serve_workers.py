@@ -28,12 +28,27 @@ WATCH = 6  # seconds of serving once the first answer came
 STARTUP = 120  # seconds at most until then
 
 
+# this checkout's code, whichever checkout the installed `cadre` script points at
+CADRE = [sys.executable, "-c", "from registry.cli import app; app()"]
+
+
+def _env(engine: Engine, tmp_path: Path, **extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "CADRE_DATABASE_URL": engine.url.render_as_string(hide_password=False),
+        "CADRE_VAR_DIR": str(tmp_path / "var"),
+        "CADRE_LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+        **extra,
+    }
+
+
 def _listeners(port: int) -> int:
     """Sockets listening on ``port`` (from /proc/net/tcp: state 0A is LISTEN)."""
     count = 0
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         for row in Path(table).read_text().splitlines()[1:]:
-            local, state = row.split()[1], row.split()[3]
+            local, state = row.split()[1:4:2]
             count += state == "0A" and int(local.rsplit(":", 1)[1], 16) == port
     return count
 
@@ -79,20 +94,15 @@ def test_serve_with_workers_runs_the_scheduler_once(
     committed_engine: Engine, tmp_path: Path
 ) -> None:
     port = _free_port()
-    env = {
-        **os.environ,
-        "CADRE_DATABASE_URL": committed_engine.url.render_as_string(hide_password=False),
-        "CADRE_VAR_DIR": str(tmp_path / "var"),
-        "CADRE_LOG_LEVEL": "WARNING",
-        "CADRE_SYNC_INTERVALS": json.dumps({"audit-checkpoint": INTERVAL}),
-    }
-    # this checkout's code, whichever checkout the installed `cadre` script points at
-    env["PYTHONPATH"] = str(ROOT)
-    cadre = [sys.executable, "-c", "from registry.cli import app; app()"]
+    env = _env(
+        committed_engine,
+        tmp_path,
+        CADRE_SYNC_INTERVALS=json.dumps({"audit-checkpoint": INTERVAL}),
+    )
     log = tmp_path / "serve.log"
     with log.open("wb") as out:
         server = subprocess.Popen(
-            [*cadre, "serve", "--workers", str(WORKERS), "--port", str(port)],
+            [*CADRE, "serve", "--workers", str(WORKERS), "--port", str(port)],
             env=env,
             cwd=tmp_path,
             stdout=out,
@@ -144,19 +154,10 @@ def test_a_port_held_by_another_program_stops_the_server(
     holder.bind(("127.0.0.1", 0))
     holder.listen()
     port = int(holder.getsockname()[1])
-    env = {
-        **os.environ,
-        "CADRE_DATABASE_URL": committed_engine.url.render_as_string(hide_password=False),
-        "CADRE_VAR_DIR": str(tmp_path / "var"),
-        "CADRE_LOG_LEVEL": "WARNING",
-        "CADRE_SCHEDULER_ENABLED": "0",
-        "PYTHONPATH": str(ROOT),
-    }
-    cadre = [sys.executable, "-c", "from registry.cli import app; app()"]
     try:
         done = subprocess.run(
-            [*cadre, "serve", "--workers", "2", "--port", str(port)],
-            env=env,
+            [*CADRE, "serve", "--workers", "2", "--port", str(port)],
+            env=_env(committed_engine, tmp_path, CADRE_SCHEDULER_ENABLED="0"),
             cwd=tmp_path,
             capture_output=True,
             text=True,

@@ -11,8 +11,8 @@ import pytest
 
 from registry.config import Settings
 from registry.crypto import LocalFileKeyProvider
-from registry.runtime import audit_config
-from registry.serving import SEQUENCE_IN_REQUEST_ENV, batched_audit
+from registry.runtime import Runtime, audit_config
+from registry.serving import SEQUENCE_IN_REQUEST_ENV, batched_audit, serve
 
 
 @pytest.fixture(autouse=True)
@@ -43,3 +43,13 @@ def test_a_stated_setting_is_kept(tmp_path: Path, chosen: bool) -> None:
         audit_config(served, LocalFileKeyProvider(tmp_path / "keys")).sequence_in_request is chosen
     )
     assert SEQUENCE_IN_REQUEST_ENV not in os.environ
+
+
+def test_port_zero_with_several_workers_is_refused_before_anything_starts(
+    tmp_path: Path,
+) -> None:
+    # each worker binds the port itself: port 0 would give each worker a port of its own
+    rt = Runtime(Settings(var_dir=tmp_path, scheduler_enabled=False))
+    with pytest.raises(SystemExit, match="give --port"):
+        serve(rt, host="127.0.0.1", port=0, workers=2)
+    assert not (tmp_path / "keys").exists()  # refused before the keyring was touched
