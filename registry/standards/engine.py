@@ -56,6 +56,21 @@ RULES = (
 )
 
 
+@contextmanager
+def _without_jit(session: Session) -> Iterator[None]:
+    """PostgreSQL's JIT off for the rules' statements, then as it was: a run is a score of
+    statements, each costly enough for the planner to compile it (about half a second each
+    on a 2-core machine at 1,000,000 persons) and none long enough to win that back."""
+    conn = session.connection()
+    if conn.dialect.name != "postgresql":
+        yield
+        return
+    before = conn.scalar(sa.text("SELECT current_setting('jit')"))
+    conn.execute(sa.text("SELECT set_config('jit', 'off', true)"))
+    yield  # (a statement that fails ends the transaction, and the setting with it)
+    conn.execute(sa.text("SELECT set_config('jit', :v, true)"), {"v": before})
+
+
 def _run(
     session: Session, on: dt.date, person_ids: set[uuid.UUID] | None, would_be: Any = None
 ) -> RunInputs:
@@ -74,14 +89,15 @@ def evaluate(
 ) -> list[Finding]:
     """``would_be``: a would-be holders subquery (candidates, dry runs) instead of the
     actual holders. One finding per (rule, subject): the first, as in a full run."""
-    ev = _run(session, on, person_ids, would_be)
-    stated = [st.row(no) for no, st in enumerate(ev.statements)]
-    findings: dict[str, Finding] = {}
-    for stmt in ev.selects:
-        for row in session.execute(stmt):
-            m = row._mapping
-            f = Finding.from_row(stated[m["stmt"]] | dict(m))
-            findings.setdefault(f.key, f)
+    with _without_jit(session):
+        ev = _run(session, on, person_ids, would_be)
+        stated = [st.row(no) for no, st in enumerate(ev.statements)]
+        findings: dict[str, Finding] = {}
+        for stmt in ev.selects:
+            for row in session.execute(stmt):
+                m = row._mapping
+                f = Finding.from_row(stated[m["stmt"]] | dict(m))
+                findings.setdefault(f.key, f)
     for f in ev.computed:
         findings.setdefault(f.key, f)
     return sorted(findings.values(), key=lambda f: f.key)
@@ -93,15 +109,16 @@ def evaluated(
 ) -> Iterator[Scratch]:
     """The run's findings in temporary tables, for the duration of the block, in the
     caller's transaction: one ``INSERT … SELECT`` per rule group, nothing per finding."""
-    ev = _run(session, on, person_ids)
     conn = session.connection()
     sc = SCRATCH
     temp = "pg_temp" if conn.dialect.name == "postgresql" else "temp"
     for table in (sc.findings, sc.statements):  # left by a block that raised, if any
         conn.execute(sa.text(f"DROP TABLE IF EXISTS {temp}.{table.name}"))
         table.create(conn)
-    for stmt in ev.selects:
-        conn.execute(sa.insert(sc.findings).from_select(FINDING_COLUMNS, stmt))
+    with _without_jit(session):
+        ev = _run(session, on, person_ids)
+        for stmt in ev.selects:
+            conn.execute(sa.insert(sc.findings).from_select(FINDING_COLUMNS, stmt))
     if ev.computed:
         conn.execute(
             sa.insert(sc.findings),

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from registry.assignments.models import Assignment
-from registry.assignments.rules import TERM_KINDS, term_end
+from registry.assignments.rules import TERM_KINDS
 from registry.conduct.models import Discipline
 from registry.evaluations.models import Evaluation
 from registry.evaluations.rules import evaluation_rules, period_year
@@ -147,17 +147,26 @@ def experience_rule(ev: RunInputs) -> None:
 
 def reappointment_rule(ev: RunInputs) -> None:
     """Re-appointment due: the appointment term (5 years, Guidance 06-HD/BTCTW; the
-    assignment's own term or due date when recorded) ends within the warning months
-    (Regulation 80-QĐ/TW: re-appointment is prepared before the term ends)."""
+    assignment's own due date when recorded) ends within the warning months (Regulation
+    80-QĐ/TW: re-appointment is prepared before the term ends). SQL over every holder: one
+    finding per leadership post in five at a ward's scale, too many to judge in Python."""
     if ev.hypothetical:
         return
-    h = ev.h
+    h, fn = ev.h, ev.fn
     warn = ev.params.number("reappointment.warning_months")
     years = ev.params.number("appointment.term_years")
     horizon = add_months(ev.on, warn)
-    # A loose bound in SQL (a few days over), the exact term end in Python.
+    # A loose bound first (a few days over, cheap to test), then the exact term end.
     loose = dt.date(horizon.year - years, horizon.month, min(horizon.day, 28))
-    stmt = sa.select(h).where(
+    due = sa.case(
+        (h.c.reappointment_due_on.is_not(None), h.c.reappointment_due_on),
+        (
+            sa.and_(h.c.is_leadership.is_(True), h.c.kind.in_(sorted(TERM_KINDS))),
+            fn.term_end(h.c.valid_from, years),
+        ),
+        else_=sa.null(),
+    )
+    condition = sa.and_(
         sa.or_(
             h.c.reappointment_due_on <= horizon,
             sa.and_(
@@ -166,21 +175,28 @@ def reappointment_rule(ev: RunInputs) -> None:
                 h.c.kind.in_(sorted(TERM_KINDS)),
                 h.c.valid_from <= loose + dt.timedelta(days=4),
             ),
-        )
+        ),
+        due <= horizon,
     )
-    for row in ev.rows(stmt):
-        due = row.reappointment_due_on or term_end(row.valid_from, years)
-        if due > horizon:
-            continue
-        ev.add(
-            ev.finding(
-                "reappointment_due",
-                row,
-                ev.forces.get(row.standard_profile_id),
-                requirement={"warning_months": warn, "term_years": years},
-                found={"reappointment_due_on": due.isoformat()},
-                since=max(row.valid_from, add_months(due, -warn)),
-            )
+    forces = list(ev.forces.values())
+    with_standard = h.c.standard_profile_id.in_([f.linked_id for f in forces])
+    for under, where in (
+        (forces, condition),
+        (None, sa.and_(condition, sa.or_(h.c.standard_profile_id.is_(None), ~with_standard))),
+    ):
+        if under == []:
+            continue  # no standard in force: every post is judged by the second statement
+        ev.emit(
+            "reappointment_due",
+            under,
+            where,
+            requirement={"warning_months": warn, "term_years": years},
+            explained=cat(
+                '{"found": {"reappointment_due_on": "',
+                fn.iso_date(due),
+                '"}, "evidence": []}',
+            ),
+            since=fn.greatest(h.c.valid_from, fn.add_months(due, -warn)),
         )
 
 

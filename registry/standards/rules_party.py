@@ -159,24 +159,33 @@ def dues_rule(ev: RunInputs) -> None:
         .correlate_except(d)
         .scalar_subquery()
     )
-    unpaid = expected - paid
+    # Each member's unpaid months computed once: the filter and the explanation read the
+    # column (PostgreSQL would otherwise pull the subquery up and count twice; OFFSET 0
+    # keeps it a subquery).
+    owing = sa.select(
+        h.c.person_id,
+        h.c.position_id,
+        h.c.org_unit_id,
+        h.c.valid_from,
+        (expected - paid).label("unpaid"),
+    ).where(
+        m.person_id == h.c.person_id,
+        m.retired_at.is_(None),
+        m.status.in_(sorted(CURRENT)),
+    )
+    owed = (owing.offset(0) if fn.pg else owing).subquery("owing")
     ev.emit(
         "dues_arrears",
         None,
-        sa.and_(
-            m.person_id == h.c.person_id,
-            m.retired_at.is_(None),
-            m.status.in_(sorted(CURRENT)),
-            unpaid >= unpaid_max,
-        ),
+        owed.c.unpaid >= unpaid_max,
         requirement={"max_unpaid_months": unpaid_max - 1, "window_months": window},
         explained=cat(
             '{"found": {"unpaid_months": ',
-            sa.cast(unpaid, sa.Text),
+            sa.cast(owed.c.unpaid, sa.Text),
             f', "window_months": {window}}}, "evidence": []}}',
         ),
         since=sa.literal(this_month, sa.Date),
-        over=h,
+        over=owed,
     )
 
 

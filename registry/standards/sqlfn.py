@@ -1,6 +1,7 @@
 """The few SQL expressions the standards engine needs that PostgreSQL and SQLite spell
-differently: a UUID as canonical text, the greatest of several dates, a day after a date, and
-a JSON array aggregated from an ordered set of rows. The explanation of a finding is built
+differently: a UUID as canonical text, the greatest of several dates, a day after a date, the
+end of a term and whole months added (exactly as the Python rules compute them), and a JSON
+array aggregated from an ordered set of rows. The explanation of a finding is built
 with these in the database, so a full run never materialises a Python object per finding."""
 
 from __future__ import annotations
@@ -58,6 +59,49 @@ class SqlFn:
         if self.pg:
             return sa.cast(expr - sa.literal_column(f"INTERVAL '{int(months)} months'"), sa.Date)
         return sa.func.date(expr, f"-{int(months)} months", type_=sa.Date)
+
+    def term_end(self, start: Any, years: int) -> Any:
+        """``registry.assignments.rules.term_end``: the day before the ``years``-th
+        anniversary of ``start``; a term begun on 29 February ends on 28 February."""
+        n = int(years)
+        if not self.pg:
+            # SQLite rolls 29 February over to 1 March of a common year: the day before is 28.
+            return sa.func.date(start, f"+{n} years", "-1 day", type_=sa.Date)
+        leap_day = sa.and_(
+            sa.extract("month", start) == 2, sa.extract("day", start) == 29
+        )  # PostgreSQL clamps it to 28 February, whose day before would be the 27th
+        end = sa.case(
+            (
+                leap_day,
+                sa.func.make_date(sa.cast(sa.extract("year", start), sa.Integer) + n, 2, 28),
+            ),
+            else_=sa.cast(start + sa.literal_column(f"INTERVAL '{n} years'"), sa.Date)
+            - sa.literal_column("1"),
+        )
+        return sa.type_coerce(end, sa.Date)
+
+    def add_months(self, day: Any, months: int) -> Any:
+        """``registry.standards.inputs.add_months``: whole months later (earlier when
+        negative), the day of the month kept up to the 28th, on both backends alike."""
+        n = int(months)
+        if self.pg:
+            first = sa.cast(
+                sa.func.date_trunc("month", day) + sa.literal_column(f"INTERVAL '{n} months'"),
+                sa.Date,
+            )
+            return sa.cast(
+                first + sa.func.least(sa.cast(sa.extract("day", day), sa.Integer), 28) - 1,
+                sa.Date,
+            )
+        days = sa.func.min(sa.cast(sa.func.strftime("%d", day), sa.Integer), 28) - 1
+        shift = cat("+", sa.cast(days, sa.Text), " days")
+        return sa.func.date(day, "start of month", f"{n:+d} months", shift, type_=sa.Date)
+
+    def iso_date(self, expr: Any) -> Any:
+        """A date as ISO ``YYYY-MM-DD`` text (SQLite keeps dates so already)."""
+        if self.pg:
+            return sa.func.to_char(expr, "YYYY-MM-DD")
+        return sa.cast(expr, sa.Text)
 
     def json_object(self, **fields: Any) -> Any:
         args: list[Any] = []
