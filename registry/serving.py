@@ -10,6 +10,7 @@ lock. With ``N == 1`` everything runs in this one process, as before.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -37,12 +38,31 @@ def default_workers() -> int:
     return os.cpu_count() or 1
 
 
+# Young objects a serving process allocates before the collector runs (CPython's default is
+# 700: a file read makes thousands, so it ran several times per request).
+GC_YOUNG_THRESHOLD = 20_000
+
+
+def steady_heap() -> None:
+    """Once the app is built: what start-up made (the app, its routes and schemas, the
+    models, the catalogue) is moved out of the collector's reach (``gc.freeze``), and the
+    youngest generation is collected less often. A full collection then walks only what
+    requests left, not the whole start-up heap: in a 16-client run the 99th percentile of a
+    file read fell from about 420 ms to about 90 ms (``docs/performance.md``)."""
+    gc.collect()
+    gc.freeze()
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, middle, old)
+
+
 def worker_app() -> FastAPI:
     """The app of one worker process (uvicorn's factory): its own runtime and pool, no
     scheduler."""
     rt = Runtime(get_settings())
     configure(rt.settings.log_level, json=rt.settings.log_json)
-    return create_app(rt.settings, sessions=rt.sessions, keys=rt.key_provider)
+    app = create_app(rt.settings, sessions=rt.sessions, keys=rt.key_provider)
+    steady_heap()
+    return app
 
 
 def listen_socket(host: str, port: int) -> socket.socket:
@@ -193,6 +213,7 @@ def serve(
     try:
         if count == 1:
             app = create_app(settings, sessions=rt.sessions, keys=rt.key_provider)
+            steady_heap()
             uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
         else:
             os.environ[WORKERS_ENV] = str(count)

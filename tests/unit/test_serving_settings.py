@@ -4,7 +4,11 @@ in the request."""
 
 from __future__ import annotations
 
+import gc
+import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +16,7 @@ import pytest
 from registry.config import Settings
 from registry.crypto import LocalFileKeyProvider
 from registry.runtime import Runtime, audit_config
-from registry.serving import SEQUENCE_IN_REQUEST_ENV, batched_audit, serve
+from registry.serving import GC_YOUNG_THRESHOLD, SEQUENCE_IN_REQUEST_ENV, batched_audit, serve
 
 
 @pytest.fixture(autouse=True)
@@ -53,3 +57,24 @@ def test_port_zero_with_several_workers_is_refused_before_anything_starts(
     with pytest.raises(SystemExit, match="give --port"):
         serve(rt, host="127.0.0.1", port=0, workers=2)
     assert not (tmp_path / "keys").exists()  # refused before the keyring was touched
+
+
+def test_a_worker_freezes_its_start_up_heap(tmp_path: Path) -> None:
+    """A spawned worker builds its app, then leaves what start-up made to the permanent
+    generation and collects its youngest objects less often (``steady_heap``)."""
+    probe = (
+        "import gc, json\n"
+        "from registry.serving import worker_app\n"
+        "before = gc.get_freeze_count()\n"
+        "worker_app()\n"
+        "print(json.dumps([before, gc.get_freeze_count(), gc.get_threshold()[0]]))\n"
+    )
+    env = {**os.environ, "CADRE_VAR_DIR": str(tmp_path), "CADRE_LOG_LEVEL": "WARNING"}
+    env.pop("CADRE_DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+    )
+    before, frozen, young = json.loads(done.stdout.strip().splitlines()[-1])
+    assert before == 0
+    assert frozen > 10_000  # the app, its routes, models and schemas
+    assert young == GC_YOUNG_THRESHOLD > gc.get_threshold()[0]
