@@ -7,6 +7,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -15,8 +16,8 @@ import pytest
 
 from registry.config import Settings
 from registry.crypto import LocalFileKeyProvider
-from registry.runtime import Runtime, audit_config
-from registry.serving import GC_YOUNG_THRESHOLD, SEQUENCE_IN_REQUEST_ENV, batched_audit, serve
+from registry.runtime import audit_config
+from registry.serving import GC_YOUNG_THRESHOLD, SEQUENCE_IN_REQUEST_ENV, batched_audit
 
 
 @pytest.fixture(autouse=True)
@@ -52,10 +53,35 @@ def test_a_stated_setting_is_kept(tmp_path: Path, chosen: bool) -> None:
 def test_port_zero_with_several_workers_is_refused_before_anything_starts(
     tmp_path: Path,
 ) -> None:
-    # each worker binds the port itself: port 0 would give each worker a port of its own
-    rt = Runtime(Settings(var_dir=tmp_path, scheduler_enabled=False))
-    with pytest.raises(SystemExit, match="give --port"):
-        serve(rt, host="127.0.0.1", port=0, workers=2)
+    # each worker binds the port itself: port 0 would give each worker a port of its own.
+    # Run in a process group of its own, so that without the check the test fails after a
+    # minute (and its workers are stopped) instead of serving for ever.
+    probe = (
+        "from pathlib import Path\n"
+        "from registry.config import Settings\n"
+        "from registry.runtime import Runtime\n"
+        "from registry.serving import serve\n"
+        f"rt = Runtime(Settings(var_dir=Path({str(tmp_path)!r}), scheduler_enabled=False))\n"
+        "serve(rt, host='127.0.0.1', port=0, workers=2)\n"
+    )
+    env = {**os.environ, "CADRE_LOG_LEVEL": "WARNING"}
+    env.pop("CADRE_DATABASE_URL", None)
+    child = subprocess.Popen(
+        [sys.executable, "-c", probe],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        _, err = child.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(child.pid, signal.SIGKILL)
+        child.communicate()
+        pytest.fail("serve started with port 0 and several workers")
+    assert child.returncode == 1
+    assert "give --port" in err
     assert not (tmp_path / "keys").exists()  # refused before the keyring was touched
 
 
