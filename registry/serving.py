@@ -17,6 +17,8 @@ import signal
 import socket
 import sys
 import threading
+import time
+from dataclasses import dataclass, field
 from multiprocessing.context import SpawnProcess
 
 import structlog
@@ -105,10 +107,33 @@ def _worker(host: str, port: int) -> None:
     uvicorn.Server(config).run(sockets=[sock])
 
 
+@dataclass
+class Restarts:
+    """When to replace a worker that died: at once the first time; a worker that dies
+    again before it has served ``steady`` seconds waits twice as long as the last time
+    (1, 2, 4 … seconds, at most ``longest``), so a worker that crashes as soon as it
+    serves is not respawned twice a second for ever; one that lived ``steady`` seconds
+    starts the count again."""
+
+    steady: float = 30.0
+    longest: float = 30.0
+    _delay: dict[int, float] = field(default_factory=dict)
+
+    def after_death(self, slot: int, lived: float) -> float:
+        """Seconds to wait before starting the worker of ``slot`` again."""
+        last = self._delay.get(slot)
+        if lived >= self.steady or last is None:
+            delay = 0.0
+        else:
+            delay = min(self.longest, max(1.0, 2 * last))
+        self._delay[slot] = delay
+        return delay
+
+
 class Workers:
-    """``count`` worker processes, each replaced when it dies; all stopped on SIGINT or
-    SIGTERM. A worker that could not start (exit code 3, uvicorn's: the app, the database or
-    the port is broken and would fail again) stops the server."""
+    """``count`` worker processes, each replaced when it dies (``Restarts``); all stopped
+    on SIGINT or SIGTERM. A worker that could not start (exit code 3, uvicorn's: the app,
+    the database or the port is broken and would fail again) stops the server."""
 
     STARTUP_FAILURE = 3
 
@@ -116,6 +141,7 @@ class Workers:
         self.host, self.port, self.count = host, port, count
         self.stopping = threading.Event()
         self.failed = False
+        self.restarts = Restarts()
 
     def _start(self) -> SpawnProcess:
         process = multiprocessing.get_context("spawn").Process(
@@ -127,10 +153,17 @@ class Workers:
     def run(self) -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: self.stopping.set())
-        processes = [self._start() for _ in range(self.count)]
+        processes: list[SpawnProcess | None] = [self._start() for _ in range(self.count)]
+        started = [time.monotonic()] * self.count
+        due = [0.0] * self.count  # when the successor of a dead worker starts
         try:
             while not self.stopping.wait(0.5):
+                now = time.monotonic()
                 for n, process in enumerate(processes):
+                    if process is None:
+                        if now >= due[n]:
+                            processes[n], started[n] = self._start(), now
+                        continue
                     if process.is_alive():
                         continue
                     if process.exitcode == self.STARTUP_FAILURE:
@@ -138,13 +171,17 @@ class Workers:
                         self.failed = True
                         self.stopping.set()
                         break
-                    log.warning("serve.worker_died", pid=process.pid, code=process.exitcode)
-                    processes[n] = self._start()
+                    wait = self.restarts.after_death(n, now - started[n])
+                    log.warning(
+                        "serve.worker_died", pid=process.pid, code=process.exitcode, restart_in=wait
+                    )
+                    processes[n], due[n] = None, now + wait
         finally:
-            for process in processes:
+            alive = [p for p in processes if p is not None]
+            for process in alive:
                 if process.is_alive():
                     process.terminate()
-            for process in processes:
+            for process in alive:
                 process.join(timeout=30)
                 if process.is_alive():
                     process.kill()
