@@ -50,7 +50,7 @@ def steady_heap() -> None:
     models, the catalogue) is moved out of the collector's reach (``gc.freeze``), and the
     youngest generation is collected less often. A full collection then walks only what
     requests left, not the whole start-up heap: in a 16-client run the 99th percentile of a
-    file read fell from about 420 ms to about 90 ms (``docs/performance.md``)."""
+    file read fell from 561 ms to 83 ms (``docs/performance.md``)."""
     gc.collect()
     gc.freeze()
     _, middle, old = gc.get_threshold()

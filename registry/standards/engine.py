@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 import sqlalchemy as sa
@@ -67,8 +67,16 @@ def _without_jit(session: Session) -> Iterator[None]:
         return
     before = conn.scalar(sa.text("SELECT current_setting('jit')"))
     conn.execute(sa.text("SELECT set_config('jit', 'off', true)"))
-    yield  # (a statement that fails ends the transaction, and the setting with it)
-    conn.execute(sa.text("SELECT set_config('jit', :v, true)"), {"v": before})
+    restore = sa.text("SELECT set_config('jit', :v, true)")
+    try:
+        yield
+    except Exception:
+        # A failed statement ended the transaction, and the setting with it; after an error
+        # in Python the transaction goes on, as it was.
+        with suppress(sa.exc.DBAPIError), conn.begin_nested():
+            conn.execute(restore, {"v": before})
+        raise
+    conn.execute(restore, {"v": before})
 
 
 def _run(
@@ -112,11 +120,11 @@ def evaluated(
     conn = session.connection()
     sc = SCRATCH
     temp = "pg_temp" if conn.dialect.name == "postgresql" else "temp"
-    for table in (sc.findings, sc.statements):  # left by a block that raised, if any
-        conn.execute(sa.text(f"DROP TABLE IF EXISTS {temp}.{table.name}"))
-        table.create(conn)
     with _without_jit(session):
-        ev = _run(session, on, person_ids)
+        ev = _run(session, on, person_ids)  # before the tables: a rule that raises leaves none
+        for table in (sc.findings, sc.statements):  # left by a block that raised, if any
+            conn.execute(sa.text(f"DROP TABLE IF EXISTS {temp}.{table.name}"))
+            table.create(conn)
         for stmt in ev.selects:
             conn.execute(sa.insert(sc.findings).from_select(FINDING_COLUMNS, stmt))
     if ev.computed:

@@ -32,7 +32,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from registry.standards.sqlfn import cat
+from registry.standards.sqlfn import SqlFn, cat
 
 FINDING_COLUMNS = (
     "stmt",
@@ -230,8 +230,8 @@ def basis_sql(findings: Any, statements: Any, *, pg: bool) -> Any:
     def opt(col: Any) -> Any:
         return sa.func.coalesce(col, "")
 
-    # ISO whatever the server's DateStyle (SQLite keeps dates as ISO text already)
-    since = sa.func.to_char(t.since, "YYYY-MM-DD") if pg else sa.cast(t.since, sa.Text)
+    # ISO whatever the server's DateStyle and time zone (SQLite keeps dates as ISO text)
+    since = SqlFn("postgresql" if pg else "sqlite").iso_date(t.since)
     return cat(
         since,
         "|",

@@ -85,10 +85,10 @@ class SqlFn:
         negative), the day of the month kept up to the 28th, on both backends alike."""
         n = int(months)
         if self.pg:
-            first = sa.cast(
-                sa.func.date_trunc("month", day) + sa.literal_column(f"INTERVAL '{n} months'"),
-                sa.Date,
-            )
+            # on a timestamp without time zone: a date would become a timestamptz in the
+            # session's zone, and a day some zone skipped would move
+            month = sa.func.date_trunc("month", sa.cast(day, sa.DateTime()))
+            first = sa.cast(month + sa.literal_column(f"INTERVAL '{n} months'"), sa.Date)
             return sa.cast(
                 first + sa.func.least(sa.cast(sa.extract("day", day), sa.Integer), 28) - 1,
                 sa.Date,
@@ -98,9 +98,10 @@ class SqlFn:
         return sa.func.date(day, "start of month", f"{n:+d} months", shift, type_=sa.Date)
 
     def iso_date(self, expr: Any) -> Any:
-        """A date as ISO ``YYYY-MM-DD`` text (SQLite keeps dates so already)."""
+        """A date as ISO ``YYYY-MM-DD`` text (SQLite keeps dates so already; PostgreSQL's
+        ``to_char`` of a date would go through the session's time zone)."""
         if self.pg:
-            return sa.func.to_char(expr, "YYYY-MM-DD")
+            return sa.func.to_char(sa.cast(expr, sa.DateTime()), "YYYY-MM-DD")
         return sa.cast(expr, sa.Text)
 
     def json_object(self, **fields: Any) -> Any:

@@ -4,7 +4,6 @@ in the request."""
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import signal
@@ -98,9 +97,14 @@ def test_a_worker_freezes_its_start_up_heap(tmp_path: Path) -> None:
     env = {**os.environ, "CADRE_VAR_DIR": str(tmp_path), "CADRE_LOG_LEVEL": "WARNING"}
     env.pop("CADRE_DATABASE_URL", None)
     done = subprocess.run(
-        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-c", probe],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
     )
     before, frozen, young = json.loads(done.stdout.strip().splitlines()[-1])
     assert before == 0
     assert frozen > 10_000  # the app, its routes, models and schemas
-    assert young == GC_YOUNG_THRESHOLD > gc.get_threshold()[0]
+    assert young == GC_YOUNG_THRESHOLD > 700  # CPython's default
