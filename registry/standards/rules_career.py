@@ -180,12 +180,11 @@ def reappointment_rule(ev: RunInputs) -> None:
     )
     forces = list(ev.forces.values())
     with_standard = h.c.standard_profile_id.in_([f.linked_id for f in forces])
-    for under, where in (
-        (forces, condition),
-        (None, sa.and_(condition, sa.or_(h.c.standard_profile_id.is_(None), ~with_standard))),
-    ):
-        if under == []:
-            continue  # no standard in force: every post is judged by the second statement
+    without_standard = sa.or_(h.c.standard_profile_id.is_(None), ~with_standard)
+    # Posts under a standard in force carry it in the finding; the others carry none.
+    for under, where in ((forces, condition), (None, sa.and_(condition, without_standard))):
+        if under is not None and not under:
+            continue  # no standard in force: the second statement judges every post
         ev.emit(
             "reappointment_due",
             under,
