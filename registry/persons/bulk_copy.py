@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
@@ -56,21 +56,8 @@ def copy_groups(
         for group in groups:
             if group.rows:
                 copy_rows(cur, group.table, group.columns, group.rows)
-        # The rows ``version_row`` builds, as tuples in ``VERSION_COLUMNS`` order.
-        history = (
-            (group.table.name, row_id, 1, "insert", data, at, *who, owner)
-            for group in groups
-            for (row_id, data), owner in zip(group.snapshot_texts(), group.owners(), strict=True)
-        )
-        copy_rows(cur, versions_table, VERSION_COLUMNS, history)
-    hooks.versions_written(
-        session,
-        (
-            {"table_name": group.table.name, "person_id": owner}
-            for group in groups
-            for owner in group.owners()
-        ),
-    )
+        copy_rows(cur, versions_table, VERSION_COLUMNS, _history(groups, at, who))
+    hooks.versions_written(session, _written(groups))
     id_at = [group.columns.index("id") for group in groups]
     bulk_append.append_rendered(
         session,
@@ -80,6 +67,24 @@ def copy_groups(
             for row in group.rows
         ],
     )
+
+
+def _history(
+    groups: Sequence[NewRows], at: dt.datetime, who: tuple[str, str, str, str | None]
+) -> Iterator[tuple[Any, ...]]:
+    """The rows ``version_row`` builds, as tuples in ``VERSION_COLUMNS`` order."""
+    for group in groups:
+        name = group.table.name
+        for (row_id, data), owner in zip(group.snapshot_texts(), group.owners(), strict=True):
+            yield (name, row_id, 1, "insert", data, at, *who, owner)
+
+
+def _written(groups: Sequence[NewRows]) -> Iterator[dict[str, Any]]:
+    """What ``hooks.versions_written`` is told of each history row."""
+    for group in groups:
+        name = group.table.name
+        for owner in group.owners():
+            yield {"table_name": name, "person_id": owner}
 
 
 def prepare_audit(group: NewRows, actor: Actor, at: dt.datetime) -> None:
